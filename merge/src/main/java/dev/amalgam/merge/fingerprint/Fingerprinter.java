@@ -22,6 +22,10 @@ import java.util.stream.IntStream;
 public final class Fingerprinter {
   private static final ThreadLocal<MessageDigest> SHA256 =
       ThreadLocal.withInitial(Multihash::newSha256);
+  // The SHA-256 intrinsic works on heap arrays; MessageDigest feeds direct buffers to it in small
+  // pieces, so one bulk copy of the chunk into a heap array is faster than hashing the mapping.
+  private static final ThreadLocal<byte[]> CHUNK_BUFFER =
+      ThreadLocal.withInitial(() -> new byte[Manifest.CHUNK_SIZE]);
 
   private final int threads;
 
@@ -115,7 +119,12 @@ public final class Fingerprinter {
   public static Cid hash(MemorySegment chunk) {
     MessageDigest sha = SHA256.get();
     sha.reset();
-    sha.update(chunk.asByteBuffer());
+    byte[] buf = CHUNK_BUFFER.get();
+    for (long off = 0; off < chunk.byteSize(); off += buf.length) {
+      int n = (int) Math.min(buf.length, chunk.byteSize() - off);
+      MemorySegment.copy(chunk, java.lang.foreign.ValueLayout.JAVA_BYTE, off, buf, 0, n);
+      sha.update(buf, 0, n);
+    }
     return Cid.rawFromSha256Digest(sha.digest());
   }
 }
