@@ -306,7 +306,7 @@ public final class Host implements AutoCloseable {
                       .addAfter(
                           ctx.name(),
                           "noise-frames",
-                          new LengthFieldBasedFrameDecoder(65535, 0, 2, 0, 2));
+                          new LengthFieldBasedFrameDecoder(2 + 65535, 0, 2, 0, 2));
                   ctx.pipeline()
                       .addAfter(
                           "noise-frames",
