@@ -14,6 +14,7 @@ import picocli.CommandLine.Option;
     subcommands = {
       InspectCommand.class,
       FingerprintCommand.class,
+      InitCommand.class,
       CommandLine.HelpCommand.class,
     })
 public final class Amalgam implements Runnable {
