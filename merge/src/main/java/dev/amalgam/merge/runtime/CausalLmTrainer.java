@@ -1,0 +1,151 @@
+package dev.amalgam.merge.runtime;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Trains a {@link DecoderModel} in place with a causal-LM loss masked to response tokens, DJL
+ * autograd, AdamW, warmup + cosine schedule and global-norm gradient clipping.
+ */
+public final class CausalLmTrainer implements AutoCloseable {
+
+  private final DecoderModel model;
+  private final TrainingConfig config;
+  private final Map<String, NDArray> firstMoments = new LinkedHashMap<>();
+  private final Map<String, NDArray> secondMoments = new LinkedHashMap<>();
+  private int step;
+
+  public CausalLmTrainer(DecoderModel model, TrainingConfig config) {
+    this.model = model;
+    this.config = config;
+    model.enableGradients();
+    for (Map.Entry<String, NDArray> entry : model.parameters().entrySet()) {
+      NDArray m = model.manager().zeros(entry.getValue().getShape());
+      NDArray v = model.manager().zeros(entry.getValue().getShape());
+      NDScope.unregister(m, v);
+      firstMoments.put(entry.getKey(), m);
+      secondMoments.put(entry.getKey(), v);
+    }
+  }
+
+  public int stepsDone() {
+    return step;
+  }
+
+  /** One optimizer step on the batch. */
+  public StepResult step(List<TrainingExample> batch) {
+    double learningRate = config.learningRateAt(step);
+    double loss;
+    double norm;
+    try (NDScope ignored = new NDScope();
+        NDManager scope = model.manager().newSubManager()) {
+      NDArray lossArray;
+      try (GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
+        lossArray = maskedLoss(scope, batch);
+        collector.backward(lossArray);
+      }
+      loss = lossArray.getFloat();
+      Map<String, NDArray> gradients = new LinkedHashMap<>();
+      for (Map.Entry<String, NDArray> entry : model.parameters().entrySet()) {
+        gradients.put(entry.getKey(), entry.getValue().getGradient());
+      }
+      norm = clip(gradients);
+      update(gradients, learningRate);
+      for (NDArray gradient : gradients.values()) {
+        gradient.muli(0f);
+      }
+    }
+    return new StepResult(step++, loss, learningRate, norm);
+  }
+
+  /** The masked loss on a batch without changing the model. */
+  public double loss(List<TrainingExample> batch) {
+    try (NDScope ignored = new NDScope();
+        NDManager scope = model.manager().newSubManager()) {
+      return maskedLoss(scope, batch).getFloat();
+    }
+  }
+
+  /** Mean negative log-likelihood over the tokens whose loss mask is set. */
+  private NDArray maskedLoss(NDManager scope, List<TrainingExample> batch) {
+    List<int[]> sequences = batch.stream().map(TrainingExample::tokens).toList();
+    PaddedBatch.checkVocabulary(sequences, model.config().vocab());
+    PaddedBatch padded = PaddedBatch.rightPadded(sequences);
+    int length = padded.length();
+    float[] weights = new float[padded.batch() * (length - 1)];
+    float total = 0;
+    for (int b = 0; b < batch.size(); b++) {
+      boolean[] mask = batch.get(b).lossMask();
+      for (int t = 1; t < mask.length; t++) {
+        if (mask[t]) {
+          weights[b * (length - 1) + t - 1] = 1f;
+          total++;
+        }
+      }
+    }
+    if (total == 0) {
+      throw new IllegalArgumentException("training batch has no response tokens to learn");
+    }
+    NDArray ids = padded.idArray(scope);
+    NDArray mask = padded.maskArray(scope);
+    NDArray logits = model.forward(ids, mask, DecoderModel.positionsFromMask(mask), null);
+    NDArray logProbs = logits.get(":, :-1, :").logSoftmax(-1);
+    NDArray targetLogProbs = logProbs.gather(ids.get(":, 1:").expandDims(2), 2).squeeze(2);
+    NDArray weightArray = scope.create(weights, new Shape(padded.batch(), length - 1));
+    return targetLogProbs.mul(weightArray).sum().neg().div(total);
+  }
+
+  /** Scales all gradients so their global L2 norm is at most maxGradNorm; returns the norm. */
+  private double clip(Map<String, NDArray> gradients) {
+    double squares = 0;
+    for (NDArray gradient : gradients.values()) {
+      squares += gradient.square().sum().getFloat();
+    }
+    double norm = Math.sqrt(squares);
+    if (config.maxGradNorm() > 0 && norm > config.maxGradNorm()) {
+      float scale = (float) (config.maxGradNorm() / (norm + 1e-6));
+      for (NDArray gradient : gradients.values()) {
+        gradient.muli(scale);
+      }
+    }
+    return norm;
+  }
+
+  /** AdamW with decoupled weight decay, as in PyTorch's torch.optim.AdamW. */
+  private void update(Map<String, NDArray> gradients, double learningRate) {
+    int t = step + 1;
+    double correction1 = 1 - Math.pow(config.beta1(), t);
+    double correction2 = 1 - Math.pow(config.beta2(), t);
+    for (Map.Entry<String, NDArray> entry : model.parameters().entrySet()) {
+      String name = entry.getKey();
+      NDArray parameter = entry.getValue();
+      NDArray gradient = gradients.get(name);
+      NDArray m = firstMoments.get(name);
+      NDArray v = secondMoments.get(name);
+      m.muli((float) config.beta1()).addi(gradient.mul((float) (1 - config.beta1())));
+      v.muli((float) config.beta2()).addi(gradient.square().muli((float) (1 - config.beta2())));
+      if (config.weightDecay() > 0 && parameter.getShape().dimension() >= 2) {
+        parameter.muli((float) (1 - learningRate * config.weightDecay()));
+      }
+      NDArray denominator = v.div((float) correction2).sqrt().addi((float) config.epsilon());
+      parameter.subi(m.div(denominator).muli((float) (learningRate / correction1)));
+    }
+  }
+
+  @Override
+  public void close() {
+    for (NDArray array : firstMoments.values()) {
+      array.close();
+    }
+    for (NDArray array : secondMoments.values()) {
+      array.close();
+    }
+  }
+}

@@ -1,0 +1,91 @@
+package dev.amalgam.merge.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class CausalLmTrainerTest {
+
+  private static final List<TrainingExample> BATCH =
+      List.of(
+          TrainingExample.promptResponse(new int[] {1, 2, 3}, new int[] {4, 5, 6, 7}),
+          TrainingExample.promptResponse(new int[] {8, 9}, new int[] {10, 11, 12}),
+          TrainingExample.promptResponse(new int[] {3, 2, 1, 0}, new int[] {9, 9}));
+
+  @Test
+  void aFewStepsReduceTheMaskedLoss() {
+    DecoderConfig config = TinyModels.llama();
+    try (DecoderModel model =
+            DecoderModel.load(config, WeightInitializer.initialize(config, 7, 0.02));
+        CausalLmTrainer trainer =
+            new CausalLmTrainer(model, TrainingConfig.defaults(3e-2, 3, 40))) {
+      double initial = trainer.loss(BATCH);
+      assertThat(initial).isCloseTo(Math.log(config.vocab()), within(0.1));
+      StepResult last = null;
+      for (int i = 0; i < 40; i++) {
+        last = trainer.step(BATCH);
+      }
+      assertThat(last.step()).isEqualTo(39);
+      assertThat(last.gradientNorm()).isPositive();
+      assertThat(trainer.loss(BATCH)).isLessThan(initial * 0.3);
+    }
+  }
+
+  @Test
+  void promptTokensCarryNoLoss() {
+    DecoderConfig config = TinyModels.llama();
+    try (DecoderModel model = DecoderModel.load(config, TinyModels.randomWeights(config, 3));
+        CausalLmTrainer trainer =
+            new CausalLmTrainer(model, TrainingConfig.defaults(1e-3, 1, 10))) {
+      double loss =
+          trainer.loss(
+              List.of(TrainingExample.promptResponse(new int[] {1, 2, 3}, new int[] {4, 5})));
+      double changedPrompt =
+          trainer.loss(
+              List.of(
+                  new TrainingExample(
+                      new int[] {1, 2, 3, 4, 5}, new boolean[] {true, true, false, true, true})));
+      SequenceScores scores =
+          new TeacherForcedScorer(model).score(List.of(new int[] {1, 2, 3, 4, 5}), 0).get(0);
+      assertThat(loss).isCloseTo(-(scores.logProbs()[3] + scores.logProbs()[4]) / 2, within(1e-5));
+      assertThat(changedPrompt)
+          .isCloseTo(
+              -(scores.logProbs()[1] + scores.logProbs()[3] + scores.logProbs()[4]) / 3,
+              within(1e-5));
+    }
+  }
+
+  @Test
+  void trainedWeightsExportAndReloadWithTheSameScores() {
+    DecoderConfig config = TinyModels.qwen3();
+    try (DecoderModel model = DecoderModel.load(config, TinyModels.randomWeights(config, 8));
+        CausalLmTrainer trainer = new CausalLmTrainer(model, TrainingConfig.defaults(1e-2, 1, 5))) {
+      float[] before = model.floats("model.layers.0.mlp.up_proj.weight");
+      for (int i = 0; i < 3; i++) {
+        trainer.step(BATCH);
+      }
+      MapWeightSource exported = new MapWeightSource();
+      model
+          .exportWeights()
+          .forEach((name, values) -> exported.put(name, model.shape(name), values));
+      assertThat(exported.floats("model.layers.0.mlp.up_proj.weight")).isNotEqualTo(before);
+      try (DecoderModel reloaded = DecoderModel.load(config, exported)) {
+        int[] tokens = {1, 2, 3, 4, 5, 6};
+        assertThat(TinyModels.logits(reloaded, tokens)[5])
+            .containsExactly(TinyModels.logits(model, tokens)[5]);
+      }
+    }
+  }
+
+  @Test
+  void scheduleWarmsUpLinearlyThenDecaysByCosineToTheMinimum() {
+    TrainingConfig config = new TrainingConfig(1.0, 0.1, 4, 14, 0, 0.9, 0.95, 1e-8, 1);
+    assertThat(config.learningRateAt(0)).isEqualTo(0.25);
+    assertThat(config.learningRateAt(3)).isEqualTo(1.0);
+    assertThat(config.learningRateAt(4)).isEqualTo(1.0);
+    assertThat(config.learningRateAt(9)).isCloseTo(0.55, within(1e-12));
+    assertThat(config.learningRateAt(14)).isCloseTo(0.1, within(1e-12));
+  }
+}
