@@ -13,6 +13,8 @@ import java.util.List;
  *   <li>Erase: s = sign(Σ d_i) (0 counts as +), m_i = [sign(d_i) = s];
  *   <li>out = b + Σ d_i·w_i·m_i / max(Σ w_i·m_i, 1e-6).
  * </ol>
+ *
+ * {@code int8_mask} is accepted for mergekit compatibility and has no effect.
  */
 final class SceMethod extends AbstractMergeMethod {
   SceMethod() {

@@ -41,9 +41,8 @@ final class TaskArithmeticMethod extends AbstractMergeMethod {
       Sparsifier sparsifier, boolean normalizeDefault, boolean rescaleDefault) {
     List<ParameterSpec> specs = new ArrayList<>();
     specs.add(ParameterSpec.requiredPerModel("weight"));
-    if (sparsifier != Sparsifier.NONE) {
-      specs.add(ParameterSpec.perModel("density", 1.0));
-    }
+    // task_arithmetic accepts density like mergekit does, so such recipes run; it never sparsifies.
+    specs.add(ParameterSpec.perModel("density", 1.0));
     if (sparsifier == Sparsifier.OUTLIERS) {
       specs.add(ParameterSpec.perModel("gamma", 0.01));
     }

@@ -1,0 +1,238 @@
+package dev.amalgam.merge.engine;
+
+import dev.amalgam.merge.checkpoint.Checkpoint;
+import dev.amalgam.merge.checkpoint.CheckpointException;
+import dev.amalgam.merge.checkpoint.CheckpointWriter;
+import dev.amalgam.merge.checkpoint.DType;
+import dev.amalgam.merge.fingerprint.Fingerprinter;
+import dev.amalgam.merge.method.MergeException;
+import dev.amalgam.merge.method.MergeInput;
+import dev.amalgam.merge.method.ResolvedParameters;
+import dev.amalgam.merge.recipe.Recipe;
+import dev.amalgam.merge.recipe.TokenizerSettings;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Runs a recipe tensor by tensor. Each output tensor is one task on a fixed pool of {@code threads}
+ * workers; a task reads its inputs as fp32, merges and writes straight to the tensor's preassigned
+ * place in the output shards. Memory is bounded by threads × (inputs + 2) × the largest tensor,
+ * never by model size, and since every tensor is a pure function of its inputs, parameters and the
+ * seed, the bytes do not depend on the number of threads or the order tasks finish in.
+ */
+public final class MergeExecutor {
+  private static final List<String> TOKENIZER_FILES =
+      List.of(
+          "tokenizer.json",
+          "tokenizer_config.json",
+          "special_tokens_map.json",
+          "tokenizer.model",
+          "vocab.json",
+          "merges.txt",
+          "added_tokens.json",
+          "chat_template.jinja");
+
+  /**
+   * How to run.
+   *
+   * @param threads worker threads (at least 1)
+   * @param shardBytes maximum data bytes per output shard
+   * @param replaceExisting whether an existing output directory may be replaced
+   * @param progress progress callbacks
+   * @param inputIds known manifest ids of inputs, recorded in the provenance (may be empty)
+   * @param computeOutputId whether to fingerprint the output and record its id
+   */
+  public record Options(
+      int threads,
+      long shardBytes,
+      boolean replaceExisting,
+      MergeProgress progress,
+      Map<String, String> inputIds,
+      boolean computeOutputId) {
+    public Options {
+      if (threads < 1) {
+        throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+      }
+      inputIds = Map.copyOf(inputIds);
+    }
+
+    public static Options defaults(int threads) {
+      return new Options(
+          threads, CheckpointWriter.DEFAULT_SHARD_BYTES, false, MergeProgress.NONE, Map.of(), true);
+    }
+  }
+
+  private MergeExecutor() {}
+
+  /**
+   * Merges and commits the output directory.
+   *
+   * @param inputs every model reference of the recipe mapped to its opened checkpoint
+   */
+  public static MergeResult run(
+      Recipe recipe, Map<String, Checkpoint> inputs, Path output, Options options)
+      throws IOException {
+    MergePlan plan = MergePlan.build(recipe, inputs);
+    DType compute = recipe.dtype() == null ? null : DType.parse(recipe.dtype());
+    options.progress().started(plan.tensors().size(), plan.outputBytes());
+    try (CheckpointWriter writer =
+        CheckpointWriter.create(output, plan.outputInfos(), options.shardBytes())) {
+      writeTensors(recipe, inputs, plan, compute, writer, options);
+      writeSideFiles(recipe, inputs, plan, writer);
+      String outputId = null;
+      if (options.computeOutputId()) {
+        outputId = outputId(writer.directory(), options.threads());
+      }
+      writer.writeFile(
+          Provenance.FILE_NAME,
+          Provenance.json(recipe, plan, options.inputIds(), outputId, toolVersion()));
+      Path done = writer.commit(options.replaceExisting());
+      return new MergeResult(
+          done, outputId, plan.tensors().size(), plan.outputBytes(), plan.warnings());
+    }
+  }
+
+  private static void writeTensors(
+      Recipe recipe,
+      Map<String, Checkpoint> inputs,
+      MergePlan plan,
+      DType compute,
+      CheckpointWriter writer,
+      Options options)
+      throws IOException {
+    ExecutorService pool = Executors.newFixedThreadPool(options.threads());
+    try {
+      List<Future<?>> futures = new ArrayList<>();
+      for (PlannedTensor t : plan.tensors()) {
+        futures.add(
+            pool.submit(
+                () -> {
+                  produce(recipe, inputs, t, compute, writer);
+                  options.progress().tensorDone(t.name(), t.output().byteLength());
+                  return null;
+                }));
+      }
+      for (Future<?> f : futures) {
+        f.get();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("merge interrupted", e);
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof IOException io) {
+        throw io;
+      }
+      if (cause instanceof RuntimeException re) {
+        throw re;
+      }
+      throw new IllegalStateException(cause);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  private static void produce(
+      Recipe recipe,
+      Map<String, Checkpoint> inputs,
+      PlannedTensor t,
+      DType compute,
+      CheckpointWriter writer)
+      throws IOException {
+    if (!t.merged()) {
+      TensorSource from = t.base() != null ? t.base() : t.models().get(0);
+      writer.write(t.name(), inputs.get(from.model()).bytes(from.tensor()));
+      return;
+    }
+    float[] base = t.base() == null ? null : load(inputs, t.base(), compute);
+    List<float[]> models = new ArrayList<>();
+    for (TensorSource s : t.models()) {
+      models.add(load(inputs, s, compute));
+    }
+    ResolvedParameters params =
+        recipe
+            .resolver(t.slice())
+            .resolveFor(
+                recipe.method(), t.inputIndices(), t.name(), t.layerIndex(), t.layersInSlice());
+    float[] out =
+        recipe
+            .method()
+            .merge(
+                new MergeInput(t.name(), t.output().shape(), base, models, params, recipe.seed()));
+    writer.writeFloats(t.name(), out);
+  }
+
+  private static float[] load(Map<String, Checkpoint> inputs, TensorSource s, DType compute) {
+    float[] values = inputs.get(s.model()).readFloats(s.tensor());
+    ComputeDtype.round(values, compute);
+    return values;
+  }
+
+  private static void writeSideFiles(
+      Recipe recipe, Map<String, Checkpoint> inputs, MergePlan plan, CheckpointWriter writer)
+      throws IOException {
+    Checkpoint reference = inputs.get(plan.referenceModel());
+    if (plan.config().isPresent()) {
+      writer.writeFile("config.json", plan.config().get().toJsonBytes());
+    }
+    TokenizerSettings tok = recipe.tokenizer();
+    if (tok != null && tok.isUnion()) {
+      throw new MergeException(
+          recipe.sourceName()
+              + ":"
+              + tok.line()
+              + ": tokenizer source 'union' is not supported yet; use base or a model name");
+    }
+    Checkpoint tokenizerFrom =
+        tok == null || tok.isBase() ? reference : inputs.getOrDefault(tok.model(), null);
+    if (tokenizerFrom == null) {
+      throw new MergeException(
+          recipe.sourceName()
+              + ":"
+              + tok.line()
+              + ": no checkpoint was given for tokenizer source '"
+              + tok.model()
+              + "'");
+    }
+    boolean templateText =
+        recipe.chatTemplate() != null
+            && (recipe.chatTemplate().contains("{{") || recipe.chatTemplate().contains("{%"));
+    for (Path file : reference.sideFiles()) {
+      String name = file.getFileName().toString();
+      if (!name.equals("config.json") && !TOKENIZER_FILES.contains(name)) {
+        writer.copyFile(file, name);
+      }
+    }
+    for (Path file : tokenizerFrom.sideFiles()) {
+      String name = file.getFileName().toString();
+      if (TOKENIZER_FILES.contains(name) && !(templateText && name.equals("chat_template.jinja"))) {
+        writer.copyFile(file, name);
+      }
+    }
+    if (templateText) {
+      writer.writeFile(
+          "chat_template.jinja", recipe.chatTemplate().getBytes(StandardCharsets.UTF_8));
+    }
+  }
+
+  private static String outputId(Path directory, int threads) throws IOException {
+    try (Checkpoint written = Checkpoint.open(directory)) {
+      return new Fingerprinter(threads).fingerprint(written).expertId().toString();
+    } catch (CheckpointException e) {
+      throw new IOException("cannot fingerprint the output: " + e.getMessage(), e);
+    }
+  }
+
+  static String toolVersion() {
+    String v = MergeExecutor.class.getPackage().getImplementationVersion();
+    return v != null ? v : "0.1.0-SNAPSHOT";
+  }
+}
