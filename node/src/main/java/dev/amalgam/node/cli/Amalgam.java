@@ -15,6 +15,7 @@ import picocli.CommandLine.Option;
       InspectCommand.class,
       FingerprintCommand.class,
       InitCommand.class,
+      MergeCommand.class,
       CommandLine.HelpCommand.class,
     })
 public final class Amalgam implements Runnable {
