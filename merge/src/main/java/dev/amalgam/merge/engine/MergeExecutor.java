@@ -223,7 +223,8 @@ public final class MergeExecutor {
     }
   }
 
-  private static String outputId(Path directory, int threads) throws IOException {
+  /** The expert id of a checkpoint directory. */
+  static String outputId(Path directory, int threads) throws IOException {
     try (Checkpoint written = Checkpoint.open(directory)) {
       return new Fingerprinter(threads).fingerprint(written).expertId().toString();
     } catch (CheckpointException e) {
