@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -115,7 +116,7 @@ public final class MergeExecutor {
         futures.add(
             pool.submit(
                 () -> {
-                  produce(recipe, inputs, t, compute, writer);
+                  produce(recipe, inputs, t, compute, plan.vocabulary().orElse(null), writer);
                   options.progress().tensorDone(t.name(), t.output().byteLength());
                   return null;
                 }));
@@ -145,6 +146,7 @@ public final class MergeExecutor {
       Map<String, Checkpoint> inputs,
       PlannedTensor t,
       DType compute,
+      VocabularyPlan vocabulary,
       CheckpointWriter writer)
       throws IOException {
     if (!t.merged()) {
@@ -152,10 +154,24 @@ public final class MergeExecutor {
       writer.write(t.name(), inputs.get(from.model()).bytes(from.tensor()));
       return;
     }
-    float[] base = t.base() == null ? null : load(inputs, t.base(), compute);
+    float[] base;
     List<float[]> models = new ArrayList<>();
-    for (TensorSource s : t.models()) {
-      models.add(load(inputs, s, compute));
+    if (t.reindexed()) {
+      Map<String, float[]> raw = new LinkedHashMap<>();
+      for (TensorSource s : allSources(t)) {
+        raw.putIfAbsent(s.model(), load(inputs, s, compute));
+      }
+      int width = (int) t.output().dim(1);
+      Map<String, float[]> aligned = vocabulary.align(raw, width);
+      base = t.base() == null ? null : aligned.get(t.base().model());
+      for (TensorSource s : t.models()) {
+        models.add(aligned.get(s.model()));
+      }
+    } else {
+      base = t.base() == null ? null : load(inputs, t.base(), compute);
+      for (TensorSource s : t.models()) {
+        models.add(load(inputs, s, compute));
+      }
     }
     ResolvedParameters params =
         recipe
@@ -168,6 +184,15 @@ public final class MergeExecutor {
             .merge(
                 new MergeInput(t.name(), t.output().shape(), base, models, params, recipe.seed()));
     writer.writeFloats(t.name(), out);
+  }
+
+  private static List<TensorSource> allSources(PlannedTensor t) {
+    List<TensorSource> all = new ArrayList<>();
+    if (t.base() != null) {
+      all.add(t.base());
+    }
+    all.addAll(t.models());
+    return all;
   }
 
   private static float[] load(Map<String, Checkpoint> inputs, TensorSource s, DType compute) {
@@ -184,15 +209,11 @@ public final class MergeExecutor {
       writer.writeFile("config.json", plan.config().get().toJsonBytes());
     }
     TokenizerSettings tok = recipe.tokenizer();
-    if (tok != null && tok.isUnion()) {
-      throw new MergeException(
-          recipe.sourceName()
-              + ":"
-              + tok.line()
-              + ": tokenizer source 'union' is not supported yet; use base or a model name");
-    }
     Checkpoint tokenizerFrom =
-        tok == null || tok.isBase() ? reference : inputs.getOrDefault(tok.model(), null);
+        tok == null || tok.isBase() || tok.isUnion()
+            ? reference
+            : inputs.getOrDefault(tok.model(), null);
+    boolean unionTokenizer = tok != null && tok.isUnion() && plan.vocabulary().isPresent();
     if (tokenizerFrom == null) {
       throw new MergeException(
           recipe.sourceName()
@@ -213,7 +234,10 @@ public final class MergeExecutor {
     }
     for (Path file : tokenizerFrom.sideFiles()) {
       String name = file.getFileName().toString();
-      if (TOKENIZER_FILES.contains(name) && !(templateText && name.equals("chat_template.jinja"))) {
+      if (unionTokenizer && name.equals("tokenizer.json")) {
+        writer.writeFile(name, UnionTokenizer.json(file, plan.vocabulary().get().target()));
+      } else if (TOKENIZER_FILES.contains(name)
+          && !(templateText && name.equals("chat_template.jinja"))) {
         writer.copyFile(file, name);
       }
     }
@@ -223,7 +247,8 @@ public final class MergeExecutor {
     }
   }
 
-  private static String outputId(Path directory, int threads) throws IOException {
+  /** The expert id of a checkpoint directory. */
+  static String outputId(Path directory, int threads) throws IOException {
     try (Checkpoint written = Checkpoint.open(directory)) {
       return new Fingerprinter(threads).fingerprint(written).expertId().toString();
     } catch (CheckpointException e) {

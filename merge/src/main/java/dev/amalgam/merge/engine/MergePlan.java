@@ -29,16 +29,24 @@ public final class MergePlan {
   private final List<PlannedTensor> tensors;
   private final Optional<HfConfig> config;
   private final List<String> warnings;
+  private final Optional<VocabularyPlan> vocabulary;
 
   private MergePlan(
       String referenceModel,
       List<PlannedTensor> tensors,
       Optional<HfConfig> config,
-      List<String> warnings) {
+      List<String> warnings,
+      Optional<VocabularyPlan> vocabulary) {
     this.referenceModel = referenceModel;
     this.tensors = List.copyOf(tensors);
     this.config = config;
     this.warnings = List.copyOf(warnings);
+    this.vocabulary = vocabulary;
+  }
+
+  /** The vocabulary re-indexing, present only when the inputs' vocabularies differ. */
+  Optional<VocabularyPlan> vocabulary() {
+    return vocabulary;
   }
 
   /** The model whose config, tensor names and side files the output follows. */
@@ -86,6 +94,7 @@ public final class MergePlan {
     private final List<String> warnings = new ArrayList<>();
     private final DType savedDtype;
     private final String reference;
+    private Optional<VocabularyPlan> vocabulary = Optional.empty();
 
     Builder(Recipe recipe, Map<String, Checkpoint> inputs) {
       this.recipe = recipe;
@@ -106,14 +115,19 @@ public final class MergePlan {
 
     MergePlan build() {
       checkFamilies();
+      vocabulary = VocabularyPlan.build(recipe, inputs, reference);
       Optional<HfConfig> config = inputs.get(reference).config();
+      if (vocabulary.isPresent()) {
+        int rows = vocabulary.get().rows();
+        config = config.map(c -> c.with("vocab_size", rows));
+      }
       if (recipe.explicitSlices()) {
         int layers = planSlices();
         config = config.map(c -> c.with("num_hidden_layers", layers));
       } else {
         planWholeModels();
       }
-      return new MergePlan(reference, List.copyOf(planned.values()), config, warnings);
+      return new MergePlan(reference, List.copyOf(planned.values()), config, warnings, vocabulary);
     }
 
     private void checkFamilies() {
@@ -281,9 +295,17 @@ public final class MergePlan {
       if (base != null) {
         all.add(base);
       }
+      boolean reindexed =
+          vocabulary.isPresent()
+              && VocabularyPlan.isVocabularyTensor(outName)
+              && firstInfo.rank() == 2;
       for (TensorSource s : all) {
         TensorInfo info = infoOf(s, outName);
-        if (!info.sameShape(firstInfo)) {
+        boolean sameShape =
+            reindexed
+                ? info.rank() == 2 && info.dim(1) == firstInfo.dim(1)
+                : info.sameShape(firstInfo);
+        if (!sameShape) {
           throw new MergeException(
               "tensor "
                   + outName
@@ -309,9 +331,15 @@ public final class MergePlan {
           dtype = DType.F32;
         }
       }
-      TensorInfo out = TensorInfo.of(outName, dtype, firstInfo.shape());
+      long[] shape = firstInfo.shape();
+      if (reindexed) {
+        shape[0] = vocabulary.get().rows();
+      }
+      TensorInfo out = TensorInfo.of(outName, dtype, shape);
       planned.put(
-          outName, new PlannedTensor(out, slice, layer, layers, indices, models, base, merged));
+          outName,
+          new PlannedTensor(
+              out, slice, layer, layers, indices, models, base, merged, reindexed && merged));
     }
 
     private TensorInfo infoOf(TensorSource s, String outName) {

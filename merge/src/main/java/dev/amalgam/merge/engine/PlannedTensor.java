@@ -14,6 +14,7 @@ import java.util.List;
  * @param models the method's model inputs, aligned with {@code inputIndices}
  * @param base the base input, or null
  * @param merged false when the tensor is copied unchanged (integer tensors)
+ * @param reindexed whether rows are token ids re-indexed to the output vocabulary first
  */
 public record PlannedTensor(
     TensorInfo output,
@@ -23,7 +24,8 @@ public record PlannedTensor(
     List<Integer> inputIndices,
     List<TensorSource> models,
     TensorSource base,
-    boolean merged) {
+    boolean merged,
+    boolean reindexed) {
 
   public PlannedTensor {
     inputIndices = List.copyOf(inputIndices);

@@ -38,11 +38,12 @@ final class LinearMethod extends AbstractMergeMethod {
       throw error(in, "weights sum to 0; change the weights or set normalize: false");
     }
     int n = in.size();
+    float[][] x = in.models().toArray(new float[0][]);
     float[] out = new float[n];
     for (int e = 0; e < n; e++) {
       double acc = 0;
       for (int i = 0; i < models; i++) {
-        acc += w[i] * in.models().get(i)[e];
+        acc += w[i] * x[i][e];
       }
       out[e] = (float) (normalize ? acc / sum : acc);
     }

@@ -8,7 +8,8 @@ import java.util.List;
  * @param tensorName the output tensor name (keys the random masks and appears in errors)
  * @param shape the tensor shape; every array holds {@code product(shape)} elements, row-major
  * @param base the base model's tensor, or {@code null} when the recipe has no base
- * @param models the other inputs' tensors, in recipe order (the base excluded)
+ * @param models the inputs' tensors in recipe order; the base is left out when the method {@link
+ *     MergeMethod#usesBase() uses a base}
  * @param parameters per-model and global parameter values resolved for this tensor
  * @param seed the recipe seed for random masks
  */

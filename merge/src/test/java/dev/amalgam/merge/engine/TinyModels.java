@@ -40,6 +40,26 @@ final class TinyModels {
   static Path write(
       Path dir, String modelType, int layers, long seed, Map<String, long[]> shapes, DType dtype)
       throws IOException {
+    return write(dir, modelType, layers, seed, shapes, dtype, null);
+  }
+
+  /** A model whose tokenizer.json has exactly {@code vocab} (id = position) and matching rows. */
+  static Path writeWithVocabulary(Path dir, long seed, List<String> vocab) throws IOException {
+    Map<String, long[]> shapes = shapes(2);
+    shapes.put("model.embed_tokens.weight", new long[] {vocab.size(), HIDDEN});
+    shapes.put("lm_head.weight", new long[] {vocab.size(), HIDDEN});
+    return write(dir, "llama", 2, seed, shapes, DType.F32, vocab);
+  }
+
+  static Path write(
+      Path dir,
+      String modelType,
+      int layers,
+      long seed,
+      Map<String, long[]> shapes,
+      DType dtype,
+      List<String> vocab)
+      throws IOException {
     List<TensorInfo> plan = new ArrayList<>();
     shapes.forEach((name, shape) -> plan.add(TensorInfo.of(name, dtype, shape)));
     SplittableRandom random = new SplittableRandom(seed);
@@ -52,6 +72,15 @@ final class TinyModels {
         w.writeFloats(t.name(), v);
       }
       w.writeFile("config.json", config(modelType, layers).getBytes(StandardCharsets.UTF_8));
+      if (vocab != null) {
+        StringBuilder json = new StringBuilder("{\"version\": \"1.0\", \"added_tokens\": [], ");
+        json.append("\"model\": {\"type\": \"BPE\", \"merges\": [], \"vocab\": {");
+        for (int i = 0; i < vocab.size(); i++) {
+          json.append(i == 0 ? "" : ", ").append('"').append(vocab.get(i)).append("\": ").append(i);
+        }
+        json.append("}}}");
+        w.writeFile("tokenizer.json", json.toString().getBytes(StandardCharsets.UTF_8));
+      }
       w.writeFile(
           "tokenizer_config.json",
           ("{\"model_max_length\": 64, \"from\": \"" + dir.getFileName() + "\"}")
