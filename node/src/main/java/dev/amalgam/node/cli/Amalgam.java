@@ -16,6 +16,7 @@ import picocli.CommandLine.Option;
       FingerprintCommand.class,
       InitCommand.class,
       MergeCommand.class,
+      VerifyCommand.class,
       CommandLine.HelpCommand.class,
     })
 public final class Amalgam implements Runnable {

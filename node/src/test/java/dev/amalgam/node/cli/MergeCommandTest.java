@@ -88,4 +88,22 @@ class MergeCommandTest {
     assertThat(run.exitCode()).isEqualTo(Amalgam.EXIT_FAILURE);
     assertThat(run.err()).contains("model './nowhere' is neither a local checkpoint");
   }
+
+  @Test
+  void verifyConfirmsAnUntouchedMergeAndFlagsATamperedOne() throws Exception {
+    Path out = dir.resolve("merged");
+    assertThat(CliRun.of("merge", recipe("ties").toString(), "-o", out.toString()).exitCode())
+        .isZero();
+    CliRun ok = CliRun.of("verify", out.toString());
+    assertThat(ok.exitCode()).as(ok.err()).isZero();
+    assertThat(ok.out()).startsWith("match");
+
+    Path shard = out.resolve("model.safetensors");
+    byte[] bytes = Files.readAllBytes(shard);
+    bytes[bytes.length - 1] ^= 1;
+    Files.write(shard, bytes);
+    CliRun bad = CliRun.of("verify", out.toString(), "--json");
+    assertThat(bad.exitCode()).isEqualTo(Amalgam.EXIT_FAILURE);
+    assertThat(bad.out()).contains("\"matches\" : false").contains("differing_tensors");
+  }
 }
