@@ -1,0 +1,135 @@
+package dev.amalgam.merge.method;
+
+import java.util.Arrays;
+
+/**
+ * How a task vector is thinned before combining. Each sparsifier returns the kept delta and, for
+ * {@code rescale: elementwise}, each kept entry's keep probability.
+ */
+enum Sparsifier {
+  /** Keep everything. */
+  NONE,
+  /**
+   * Keep the k = floor(density·n) entries of largest |d| over the whole tensor; equal magnitudes
+   * are ordered by lower flat index first. k must be at least 1.
+   */
+  MAGNITUDE,
+  /** DARE: keep each entry independently with probability {@code density}. */
+  RANDOM,
+  /**
+   * Breadcrumbs: drop the top floor(γ·n) entries by |d| and the smallest ones so that
+   * floor(density·n) remain; if the bottom count would be negative the excess comes off the top.
+   * Unlike mergekit (which zeroes the whole tensor when floor(γ·n) = 0), Amalgam then drops no top
+   * entries.
+   */
+  OUTLIERS,
+  /**
+   * DELLA: within each row (a 1-D tensor is one row) rank |d| ascending r = 1..m (the largest gets
+   * m; equal magnitudes: the lower index counts as larger), q = (r−1)/(m−1) (q = 1/2 when m = 1),
+   * keep with probability p = density − ε + 2ε·q. Requires 0 < density ± ε < 1.
+   */
+  DELLA;
+
+  /** Result of sparsifying one delta: kept values (dropped ones zero) and keep probabilities. */
+  record Kept(float[] values, float[] probability) {}
+
+  Kept apply(MergeInput in, int model, float[] delta, double density, double gamma, double eps) {
+    int n = delta.length;
+    String tensor = in.tensorName();
+    return switch (this) {
+      case NONE -> new Kept(delta, null);
+      case MAGNITUDE -> {
+        if (density >= 1) {
+          yield new Kept(delta, null);
+        }
+        int k = (int) Math.floor(density * n);
+        if (k < 1) {
+          throw new MergeException(
+              "tensor "
+                  + tensor
+                  + ": density "
+                  + density
+                  + " keeps no entry of "
+                  + n
+                  + "; raise density to at least "
+                  + (1.0 / n));
+        }
+        yield new Kept(masked(delta, RankSelection.topK(delta, k)), null);
+      }
+      case OUTLIERS -> {
+        int top = (int) Math.floor(gamma * n);
+        int keep = (int) Math.min(n, Math.floor(density * n));
+        int bottom = n - keep - top;
+        if (bottom < 0) {
+          top += bottom;
+        }
+        yield new Kept(masked(delta, RankSelection.ranksBetween(delta, top, top + keep)), null);
+      }
+      case RANDOM -> {
+        if (density >= 1) {
+          yield new Kept(delta, null);
+        }
+        CounterRandom random = new CounterRandom(in.seed(), model, tensor);
+        float[] out = new float[n];
+        for (int i = 0; i < n; i++) {
+          if (random.uniform(i) < density) {
+            out[i] = delta[i];
+          }
+        }
+        float[] p = new float[n];
+        Arrays.fill(p, (float) density);
+        yield new Kept(out, p);
+      }
+      case DELLA -> della(in, model, delta, density, eps);
+    };
+  }
+
+  private static Kept della(MergeInput in, int model, float[] delta, double density, double eps) {
+    if (!(density - eps > 0 && density + eps < 1)) {
+      throw new MergeException(
+          "tensor "
+              + in.tensorName()
+              + ": della density "
+              + density
+              + " ± epsilon "
+              + eps
+              + " must stay inside (0, 1); lower epsilon or move density");
+    }
+    int n = delta.length;
+    int rows = in.rows();
+    int m = in.rowLength();
+    CounterRandom random = new CounterRandom(in.seed(), model, in.tensorName());
+    float[] out = new float[n];
+    float[] prob = new float[n];
+    long[] order = new long[m];
+    for (int row = 0; row < rows; row++) {
+      int base = row * m;
+      for (int j = 0; j < m; j++) {
+        long inverted = 0x7FFFFFFFL - RankSelection.magnitudeBits(delta[base + j]);
+        order[j] = (inverted << 32) | j;
+      }
+      Arrays.sort(order);
+      for (int descRank = 0; descRank < m; descRank++) {
+        int j = (int) (order[descRank] & 0xFFFFFFFFL);
+        double q = m == 1 ? 0.5 : (double) (m - 1 - descRank) / (m - 1);
+        double p = density - eps + 2 * eps * q;
+        int i = base + j;
+        prob[i] = (float) p;
+        if (random.uniform(i) < p) {
+          out[i] = delta[i];
+        }
+      }
+    }
+    return new Kept(out, prob);
+  }
+
+  private static float[] masked(float[] delta, boolean[] keep) {
+    float[] out = new float[delta.length];
+    for (int i = 0; i < delta.length; i++) {
+      if (keep[i]) {
+        out[i] = delta[i];
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,151 @@
+package dev.amalgam.merge.method;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The task-arithmetic family (task_arithmetic, ties, dare_ties, dare_linear, breadcrumbs,
+ * breadcrumbs_ties, della, della_linear). Per tensor, with d_i = x_i − b:
+ *
+ * <ol>
+ *   <li>sparsify each d_i ({@link Sparsifier}); if {@code rescale} is true multiply the kept tensor
+ *       once by ‖d_i‖₁ / ‖kept_i‖₁ (skipped when either is below 1e-7); {@code rescale:
+ *       elementwise} divides each kept entry by its own keep probability;
+ *   <li>without consensus: mix = Σ w_i·d_i, divisor = Σ w_i (1 when |Σ w_i| &lt; 1e-8);
+ *   <li>with TIES consensus: s = sign(Σ w_i·d_i) (0 counts as +), m_i = [sign(w_i·d_i) = s] (zero
+ *       entries never agree), mix = Σ m_i·w_i·d_i, divisor = Σ m_i·w_i per element (1 where 0);
+ *   <li>if {@code normalize}: mix /= divisor; out = b + λ·mix.
+ * </ol>
+ *
+ * Deltas and weights are fp32 (rounded to float, as mergekit holds them in tensors); the
+ * per-element combination runs in f64 with models summed in recipe order and is rounded to fp32
+ * once. {@code int8_mask} is accepted for mergekit compatibility and has no effect: masks are never
+ * stored.
+ */
+final class TaskArithmeticMethod extends AbstractMergeMethod {
+  private final Sparsifier sparsifier;
+  private final boolean consensus;
+
+  TaskArithmeticMethod(
+      String name,
+      Sparsifier sparsifier,
+      boolean consensus,
+      boolean normalizeDefault,
+      boolean rescaleDefault) {
+    super(name, true, specs(sparsifier, normalizeDefault, rescaleDefault));
+    this.sparsifier = sparsifier;
+    this.consensus = consensus;
+  }
+
+  private static List<ParameterSpec> specs(
+      Sparsifier sparsifier, boolean normalizeDefault, boolean rescaleDefault) {
+    List<ParameterSpec> specs = new ArrayList<>();
+    specs.add(ParameterSpec.requiredPerModel("weight"));
+    if (sparsifier != Sparsifier.NONE) {
+      specs.add(ParameterSpec.perModel("density", 1.0));
+    }
+    if (sparsifier == Sparsifier.OUTLIERS) {
+      specs.add(ParameterSpec.perModel("gamma", 0.01));
+    }
+    if (sparsifier == Sparsifier.DELLA) {
+      specs.add(ParameterSpec.perModel("epsilon", 0.15));
+    }
+    specs.add(ParameterSpec.global("normalize", ParameterSpec.Kind.BOOLEAN, normalizeDefault));
+    specs.add(ParameterSpec.global("rescale", ParameterSpec.Kind.RESCALE, rescaleDefault));
+    specs.add(ParameterSpec.global("lambda", ParameterSpec.Kind.NUMBER, 1.0));
+    specs.add(ParameterSpec.global("int8_mask", ParameterSpec.Kind.BOOLEAN, false));
+    return specs;
+  }
+
+  @Override
+  float[] compute(MergeInput in, ResolvedParameters p) {
+    float[] base = in.base();
+    int n = base.length;
+    int models = in.models().size();
+    Object rescale = p.raw("rescale");
+    float[][] kept = new float[models][];
+    double[] weight = new double[models];
+    for (int i = 0; i < models; i++) {
+      weight[i] = (float) p.number("weight", i);
+      float[] delta = VectorMath.subtract(in.models().get(i), base);
+      double density = sparsifier == Sparsifier.NONE ? 1.0 : p.number("density", i);
+      if (sparsifier != Sparsifier.NONE && !(density > 0 && density <= 1)) {
+        throw error(in, "density " + density + " of model " + i + " must be in (0, 1]");
+      }
+      double gamma = sparsifier == Sparsifier.OUTLIERS ? p.number("gamma", i) : 0;
+      double eps = sparsifier == Sparsifier.DELLA ? p.number("epsilon", i) : 0;
+      Sparsifier.Kept k = sparsifier.apply(in, i, delta, density, gamma, eps);
+      kept[i] = rescaled(delta, k, rescale);
+    }
+    double weightSum = 0;
+    for (double w : weight) {
+      weightSum += w;
+    }
+    double linearDivisor = Math.abs(weightSum) < 1e-8 ? 1 : weightSum;
+    boolean normalize = p.bool("normalize");
+    double lambda = p.number("lambda");
+    float[] out = new float[n];
+    for (int e = 0; e < n; e++) {
+      double sum = 0;
+      for (int i = 0; i < models; i++) {
+        sum += weight[i] * kept[i][e];
+      }
+      double mix;
+      double divisor;
+      if (consensus) {
+        int sign = VectorMath.signOrPlus(sum);
+        mix = 0;
+        divisor = 0;
+        for (int i = 0; i < models; i++) {
+          double v = weight[i] * kept[i][e];
+          if (VectorMath.strictSign(v) == sign) {
+            mix += v;
+            divisor += weight[i];
+          }
+        }
+        if (divisor == 0) {
+          divisor = 1;
+        }
+      } else {
+        mix = sum;
+        divisor = linearDivisor;
+      }
+      if (normalize) {
+        mix /= divisor;
+      }
+      out[e] = (float) (base[e] + lambda * mix);
+    }
+    return out;
+  }
+
+  private static float[] rescaled(float[] delta, Sparsifier.Kept k, Object rescale) {
+    float[] values = k.values();
+    if (values == delta) {
+      return delta;
+    }
+    if ("elementwise".equals(rescale)) {
+      if (k.probability() == null) {
+        return values;
+      }
+      float[] out = new float[values.length];
+      for (int i = 0; i < values.length; i++) {
+        out[i] = (float) (values[i] / (double) k.probability()[i]);
+      }
+      return out;
+    }
+    if (Boolean.TRUE.equals(rescale)) {
+      double before = VectorMath.l1(delta);
+      double after = VectorMath.l1(values);
+      if (before < 1e-7 || after < 1e-7) {
+        return values;
+      }
+      double factor = before / after;
+      float[] out = new float[values.length];
+      for (int i = 0; i < values.length; i++) {
+        out[i] = (float) (values[i] * factor);
+      }
+      return out;
+    }
+    return values;
+  }
+}

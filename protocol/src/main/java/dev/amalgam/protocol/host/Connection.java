@@ -1,0 +1,117 @@
+package dev.amalgam.protocol.host;
+
+import dev.amalgam.protocol.crypto.PublicKey;
+import dev.amalgam.protocol.identify.IdentifyInfo;
+import dev.amalgam.protocol.mss.Multistream;
+import dev.amalgam.protocol.multiaddr.Multiaddr;
+import dev.amalgam.protocol.peer.PeerId;
+import dev.amalgam.protocol.yamux.YamuxSession;
+import dev.amalgam.protocol.yamux.YamuxStream;
+import io.netty.channel.Channel;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/** A secured, multiplexed connection to one peer. */
+public final class Connection {
+  /** Who opened the TCP connection. */
+  public enum Direction {
+    INBOUND,
+    OUTBOUND
+  }
+
+  private final Host host;
+  private final Channel channel;
+  private final PeerId remotePeer;
+  private final PublicKey remoteKey;
+  private final Direction direction;
+  private final Multiaddr remoteAddress;
+  private final Multiaddr localAddress;
+  private volatile YamuxSession session;
+  private final CompletableFuture<IdentifyInfo> identified = new CompletableFuture<>();
+
+  Connection(
+      Host host, Channel channel, PeerId remotePeer, PublicKey remoteKey, Direction direction) {
+    this.host = host;
+    this.channel = channel;
+    this.remotePeer = remotePeer;
+    this.remoteKey = remoteKey;
+    this.direction = direction;
+    this.remoteAddress = Multiaddr.tcp((java.net.InetSocketAddress) channel.remoteAddress());
+    this.localAddress = Multiaddr.tcp((java.net.InetSocketAddress) channel.localAddress());
+  }
+
+  void attach(YamuxSession session) {
+    this.session = session;
+  }
+
+  public PeerId remotePeer() {
+    return remotePeer;
+  }
+
+  public PublicKey remotePublicKey() {
+    return remoteKey;
+  }
+
+  public Direction direction() {
+    return direction;
+  }
+
+  public Multiaddr remoteAddress() {
+    return remoteAddress;
+  }
+
+  public Multiaddr localAddress() {
+    return localAddress;
+  }
+
+  public Channel channel() {
+    return channel;
+  }
+
+  public boolean isOpen() {
+    return channel.isActive() && !session.isClosed();
+  }
+
+  public int streamCount() {
+    return session.openStreamCount();
+  }
+
+  /** Completes when the first identify exchange with the peer finished. */
+  public CompletableFuture<IdentifyInfo> identified() {
+    return identified;
+  }
+
+  /** Opens a stream and negotiates the first of {@code protocols} the peer supports. */
+  public Stream newStream(String... protocols) throws IOException {
+    YamuxStream s = session.openStream();
+    ScheduledFuture<?> timeout =
+        channel
+            .eventLoop()
+            .schedule(
+                s::reset, host.config().negotiationTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    try {
+      String agreed = Multistream.select(s.in(), s.out(), List.of(protocols));
+      return new Stream(s, agreed, this);
+    } catch (IOException | RuntimeException e) {
+      s.reset();
+      throw new IOException(
+          "stream to " + remotePeer + " for " + Arrays.toString(protocols) + ": " + e.getMessage(),
+          e);
+    } finally {
+      timeout.cancel(false);
+    }
+  }
+
+  public void close() {
+    session.close();
+  }
+
+  @Override
+  public String toString() {
+    return "Connection(" + direction + " " + remotePeer + " at " + remoteAddress + ")";
+  }
+}
