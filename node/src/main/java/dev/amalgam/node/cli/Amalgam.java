@@ -17,6 +17,10 @@ import picocli.CommandLine.Option;
       InitCommand.class,
       MergeCommand.class,
       VerifyCommand.class,
+      TasksCommand.class,
+      EvalCommand.class,
+      ScoreCommand.class,
+      GenerateCommand.class,
       CommandLine.HelpCommand.class,
     })
 public final class Amalgam implements Runnable {

@@ -78,7 +78,7 @@ final class MergeCommand implements Callable<Integer> {
     Map<String, Checkpoint> inputs =
         new ModelResolver(recipeDir, home.resolve()).openAll(recipe.referencedModels());
     PrintWriter err = spec.commandLine().getErr();
-    ProgressBar bar = new ProgressBar(err, "merging", ProgressBar.onTerminal());
+    ProgressBar bar = new ProgressBar(err, "merging", "tensors", ProgressBar.onTerminal());
     try {
       Map<String, String> inputIds = new LinkedHashMap<>();
       Fingerprinter fingerprinter = new Fingerprinter(n);

@@ -10,6 +10,7 @@ import java.util.Locale;
 final class ProgressBar {
   private final PrintWriter err;
   private final String label;
+  private final String unit;
   private final boolean terminal;
   private final long startNanos = System.nanoTime();
   private long totalUnits;
@@ -19,9 +20,10 @@ final class ProgressBar {
   private long lastDraw;
   private int lastDecile = -1;
 
-  ProgressBar(PrintWriter err, String label, boolean terminal) {
+  ProgressBar(PrintWriter err, String label, String unit, boolean terminal) {
     this.err = err;
     this.label = label;
+    this.unit = unit;
     this.terminal = terminal;
   }
 
@@ -87,15 +89,16 @@ final class ProgressBar {
         fraction > 0 && fraction < 1
             ? String.format(Locale.ROOT, ", ETA %.0fs", seconds / fraction - seconds)
             : "";
+    String size =
+        totalBytes == 0
+            ? ""
+            : String.format(
+                Locale.ROOT,
+                ", %s of %s, %s/s",
+                Bytes.human(bytes),
+                Bytes.human(totalBytes),
+                Bytes.human((long) rate));
     return String.format(
-        Locale.ROOT,
-        "%3.0f%% %d/%d tensors, %s of %s, %s/s%s",
-        fraction * 100,
-        units,
-        totalUnits,
-        Bytes.human(bytes),
-        Bytes.human(totalBytes),
-        Bytes.human((long) rate),
-        eta);
+        Locale.ROOT, "%3.0f%% %d/%d %s%s%s", fraction * 100, units, totalUnits, unit, size, eta);
   }
 }
