@@ -29,6 +29,7 @@ public final class DecoderModel implements WeightSource, AutoCloseable {
   private final Map<String, NDArray> parameters = new LinkedHashMap<>();
   private final Map<String, long[]> shapes;
   private final float[] inverseFrequencies;
+  private final long parameterCount;
   private boolean trainable;
 
   private DecoderModel(DecoderConfig config) {
@@ -36,6 +37,8 @@ public final class DecoderModel implements WeightSource, AutoCloseable {
     this.manager = NDManager.newBaseManager();
     this.shapes = WeightNames.shapes(config);
     this.inverseFrequencies = Rope.inverseFrequencies(config);
+    this.parameterCount =
+        shapes.values().stream().mapToLong(s -> Arrays.stream(s).reduce(1, (a, b) -> a * b)).sum();
   }
 
   /** Builds a model and copies every parameter the config needs from the source. */
@@ -121,9 +124,7 @@ public final class DecoderModel implements WeightSource, AutoCloseable {
   }
 
   public long parameterCount() {
-    return shapes.values().stream()
-        .mapToLong(s -> Arrays.stream(s).reduce(1, (a, b) -> a * b))
-        .sum();
+    return parameterCount;
   }
 
   NDArray parameter(String name) {
@@ -156,6 +157,7 @@ public final class DecoderModel implements WeightSource, AutoCloseable {
    * @return float32 [batch, length, vocab]
    */
   NDArray forward(NDArray ids, NDArray keyMask, NDArray positions, KvCache cache) {
+    ComputeThreads.useFor(parameterCount);
     NDManager scope = ids.getManager();
     long batch = ids.getShape().get(0);
     long length = ids.getShape().get(1);

@@ -24,6 +24,7 @@ public final class TeacherForcedScorer {
       throw new IllegalArgumentException("top-k " + topK + " outside [0, " + vocab + "]");
     }
     PaddedBatch.checkVocabulary(sequences, vocab);
+    ComputeThreads.disableGradients();
     PaddedBatch batch = PaddedBatch.rightPadded(sequences);
     int length = batch.length();
     List<SequenceScores> results = new ArrayList<>();
