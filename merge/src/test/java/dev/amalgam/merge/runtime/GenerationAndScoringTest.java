@@ -26,6 +26,16 @@ class GenerationAndScoringTest {
   }
 
   @Test
+  void kvCacheGenerationHonoursTheSlidingWindow() {
+    DecoderConfig config = TinyModels.mistralWindow3();
+    try (DecoderModel model = DecoderModel.load(config, TinyModels.randomWeights(config, 6))) {
+      int[] prompt = {4, 2, 9, 1, 1};
+      assertThat(new GreedyGenerator(model).generate(List.of(prompt), 8, -1).get(0))
+          .containsExactly(recompute(model, prompt, 8));
+    }
+  }
+
+  @Test
   void generationStopsAfterTheStopToken() {
     DecoderConfig config = TinyModels.qwen3();
     try (DecoderModel model = DecoderModel.load(config, TinyModels.randomWeights(config, 2))) {
