@@ -88,6 +88,31 @@ class GenerationAndScoringTest {
   }
 
   @Test
+  void batchSizeDoesNotChangeScores() {
+    DecoderConfig config = TinyModels.llama();
+    try (DecoderModel model = DecoderModel.load(config, TinyModels.randomWeights(config, 10))) {
+      List<int[]> sequences =
+          List.of(
+              new int[] {1, 2, 3},
+              new int[] {4, 5, 6, 7, 8},
+              new int[] {9, 10},
+              new int[] {11, 12, 0, 1},
+              new int[] {2, 2, 2, 2, 2, 2});
+      TeacherForcedScorer scorer = new TeacherForcedScorer(model);
+      List<SequenceScores> together = scorer.score(sequences, 2, 8);
+      List<SequenceScores> inPairs = scorer.score(sequences, 2, 2);
+      assertThat(inPairs).hasSize(5);
+      for (int i = 0; i < sequences.size(); i++) {
+        assertThat(inPairs.get(i).tokens()).containsExactly(sequences.get(i));
+        for (int t = 1; t < sequences.get(i).length; t++) {
+          assertThat(inPairs.get(i).logProbs()[t])
+              .isCloseTo(together.get(i).logProbs()[t], within(1e-5f));
+        }
+      }
+    }
+  }
+
+  @Test
   void leftPaddedGenerationMatchesUnpaddedGeneration() {
     DecoderConfig config = TinyModels.tiedLlama();
     try (DecoderModel model = DecoderModel.load(config, TinyModels.randomWeights(config, 4))) {
