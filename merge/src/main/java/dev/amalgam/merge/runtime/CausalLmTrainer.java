@@ -42,6 +42,8 @@ public final class CausalLmTrainer implements AutoCloseable {
   /** One optimizer step on the batch. */
   public StepResult step(List<TrainingExample> batch) {
     double learningRate = config.learningRateAt(step);
+    // The collector restores the mode it found; updates below must run with autograd off.
+    ComputeThreads.disableGradients();
     double loss;
     double norm;
     try (NDScope ignored = new NDScope();
@@ -67,6 +69,7 @@ public final class CausalLmTrainer implements AutoCloseable {
 
   /** The masked loss on a batch without changing the model. */
   public double loss(List<TrainingExample> batch) {
+    ComputeThreads.disableGradients();
     try (NDScope ignored = new NDScope();
         NDManager scope = model.manager().newSubManager()) {
       return maskedLoss(scope, batch).getFloat();

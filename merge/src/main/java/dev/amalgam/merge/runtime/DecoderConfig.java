@@ -14,6 +14,8 @@ import java.util.Set;
  * @param qkvBias whether q/k/v projections carry a bias (Qwen2, or Llama {@code attention_bias})
  * @param outputBias whether {@code o_proj} carries a bias (Llama {@code attention_bias})
  * @param qkNorm whether q and k are RMS-normalized per head before RoPE (Qwen3)
+ * @param slidingWindow Mistral's attention window: a query sees only keys less than this many
+ *     positions back; 0 for unlimited
  */
 public record DecoderConfig(
     String modelType,
@@ -30,7 +32,8 @@ public record DecoderConfig(
     boolean tie,
     boolean qkvBias,
     boolean outputBias,
-    boolean qkNorm) {
+    boolean qkNorm,
+    int slidingWindow) {
 
   private static final Set<String> SUPPORTED = Set.of("llama", "mistral", "qwen2", "qwen3");
 
@@ -48,6 +51,10 @@ public record DecoderConfig(
               + heads
               + " is not a multiple of num_key_value_heads "
               + kvHeads);
+    }
+    if (slidingWindow < 0) {
+      throw new IllegalArgumentException(
+          "config.json: sliding_window must be >= 0, got " + slidingWindow);
     }
     if (headDim % 2 != 0) {
       throw new IllegalArgumentException("config.json: head_dim must be even, got " + headDim);
@@ -79,7 +86,8 @@ public record DecoderConfig(
         tie,
         false,
         false,
-        false);
+        false,
+        0);
   }
 
   /** Reads the fields a decoder needs from a parsed {@code config.json}. */
@@ -122,7 +130,8 @@ public record DecoderConfig(
         json.path("tie_word_embeddings").asBoolean(false),
         qwen2 || attentionBias,
         !qwen2 && attentionBias,
-        modelType.equals("qwen3"));
+        modelType.equals("qwen3"),
+        slidingWindow(json, modelType));
   }
 
   /** A {@code config.json} that Hugging Face transformers loads as this architecture. */
@@ -152,6 +161,13 @@ public record DecoderConfig(
     if (!modelType.equals("qwen2")) {
       json.put("attention_bias", outputBias);
     }
+    if (modelType.equals("mistral")) {
+      if (slidingWindow > 0) {
+        json.put("sliding_window", slidingWindow);
+      } else {
+        json.putNull("sliding_window");
+      }
+    }
     if (ropeScaling != null) {
       ObjectNode scaling = json.putObject("rope_scaling");
       scaling.put("rope_type", ropeScaling.type());
@@ -168,6 +184,17 @@ public record DecoderConfig(
 
   public int queriesPerKvHead() {
     return heads / kvHeads;
+  }
+
+  private static int slidingWindow(JsonNode json, String modelType) {
+    if (modelType.equals("mistral")) {
+      return json.hasNonNull("sliding_window") ? integer(json, "sliding_window") : 0;
+    }
+    if (json.path("use_sliding_window").asBoolean(false)) {
+      throw new IllegalArgumentException(
+          "config.json: use_sliding_window=true is not supported for " + modelType);
+    }
+    return 0;
   }
 
   private static RopeScaling ropeScaling(JsonNode scaling) {

@@ -29,6 +29,7 @@ public final class DecoderModel implements WeightSource, AutoCloseable {
   private final Map<String, NDArray> parameters = new LinkedHashMap<>();
   private final Map<String, long[]> shapes;
   private final float[] inverseFrequencies;
+  private final long parameterCount;
   private boolean trainable;
 
   private DecoderModel(DecoderConfig config) {
@@ -36,6 +37,8 @@ public final class DecoderModel implements WeightSource, AutoCloseable {
     this.manager = NDManager.newBaseManager();
     this.shapes = WeightNames.shapes(config);
     this.inverseFrequencies = Rope.inverseFrequencies(config);
+    this.parameterCount =
+        shapes.values().stream().mapToLong(s -> Arrays.stream(s).reduce(1, (a, b) -> a * b)).sum();
   }
 
   /** Builds a model and copies every parameter the config needs from the source. */
@@ -121,9 +124,7 @@ public final class DecoderModel implements WeightSource, AutoCloseable {
   }
 
   public long parameterCount() {
-    return shapes.values().stream()
-        .mapToLong(s -> Arrays.stream(s).reduce(1, (a, b) -> a * b))
-        .sum();
+    return parameterCount;
   }
 
   NDArray parameter(String name) {
@@ -156,6 +157,7 @@ public final class DecoderModel implements WeightSource, AutoCloseable {
    * @return float32 [batch, length, vocab]
    */
   NDArray forward(NDArray ids, NDArray keyMask, NDArray positions, KvCache cache) {
+    ComputeThreads.useFor(parameterCount);
     NDManager scope = ids.getManager();
     long batch = ids.getShape().get(0);
     long length = ids.getShape().get(1);
@@ -166,7 +168,7 @@ public final class DecoderModel implements WeightSource, AutoCloseable {
     x = x.reshape(batch, length, config.hidden());
 
     NDArray[] cosSin = Rope.cosSin(positions, inverseFrequencies);
-    NDArray bias = attentionBias(scope, keyMask, batch, length, past);
+    NDArray bias = attentionBias(scope, keyMask, batch, length, past, config.slidingWindow());
 
     for (int layer = 0; layer < config.layers(); layer++) {
       NDArray h = rmsNorm(x, parameter(WeightNames.layer(layer, "input_layernorm.weight")));
@@ -264,10 +266,11 @@ public final class DecoderModel implements WeightSource, AutoCloseable {
 
   /**
    * Additive attention bias [B,1,T,S]: 0 where query i may attend key j (j at or before i's
-   * absolute position, and key j is not padding), a large negative number elsewhere.
+   * absolute position, within the sliding window if any, and key j is not padding), a large
+   * negative number elsewhere.
    */
   private static NDArray attentionBias(
-      NDManager scope, NDArray keyMask, long batch, long length, long past) {
+      NDManager scope, NDArray keyMask, long batch, long length, long past, int window) {
     long keys = past + length;
     if (keyMask.getShape().get(1) != keys) {
       throw new IllegalArgumentException(
@@ -276,7 +279,9 @@ public final class DecoderModel implements WeightSource, AutoCloseable {
     float[] causal = new float[Math.toIntExact(length * keys)];
     for (int i = 0; i < length; i++) {
       for (int j = 0; j < keys; j++) {
-        causal[Math.toIntExact(i * keys + j)] = j <= past + i ? 1f : 0f;
+        long query = past + i;
+        boolean visible = j <= query && (window == 0 || query - j < window);
+        causal[Math.toIntExact(i * keys + j)] = visible ? 1f : 0f;
       }
     }
     NDArray allowed =

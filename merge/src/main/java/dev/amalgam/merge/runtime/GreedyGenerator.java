@@ -28,6 +28,7 @@ public final class GreedyGenerator {
       throw new IllegalArgumentException("max new tokens must be >= 0, got " + maxNewTokens);
     }
     PaddedBatch.checkVocabulary(prompts, model.config().vocab());
+    ComputeThreads.disableGradients();
     PaddedBatch batch = PaddedBatch.leftPadded(prompts);
     int size = batch.batch();
     List<List<Integer>> generated = new ArrayList<>();

@@ -1,6 +1,7 @@
 package dev.amalgam.merge.runtime;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDScope;
 
 /**
  * Keys and values of the positions already processed, per layer, shaped [batch, kvHeads, length,
@@ -32,7 +33,7 @@ public final class KvCache implements AutoCloseable {
     }
     keys[layer] = k;
     values[layer] = v;
-    ai.djl.ndarray.NDScope.unregister(k, v);
+    NDScope.unregister(k, v);
     return new NDArray[] {k, v};
   }
 

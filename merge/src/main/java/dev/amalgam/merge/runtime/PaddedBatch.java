@@ -6,7 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import java.util.List;
 
 /** Token sequences padded to one length, with a mask marking the real tokens. */
-record PaddedBatch(long[] ids, float[] mask, int batch, int length, int[] offsets) {
+record PaddedBatch(long[] ids, float[] mask, int batch, int length) {
 
   static PaddedBatch rightPadded(List<int[]> sequences) {
     return of(sequences, false);
@@ -30,17 +30,15 @@ record PaddedBatch(long[] ids, float[] mask, int batch, int length, int[] offset
     int batch = sequences.size();
     long[] ids = new long[batch * length];
     float[] mask = new float[batch * length];
-    int[] offsets = new int[batch];
     for (int b = 0; b < batch; b++) {
       int[] tokens = sequences.get(b);
       int offset = left ? length - tokens.length : 0;
-      offsets[b] = offset;
       for (int t = 0; t < tokens.length; t++) {
         ids[b * length + offset + t] = tokens[t];
         mask[b * length + offset + t] = 1f;
       }
     }
-    return new PaddedBatch(ids, mask, batch, length, offsets);
+    return new PaddedBatch(ids, mask, batch, length);
   }
 
   static void checkVocabulary(List<int[]> sequences, int vocab) {

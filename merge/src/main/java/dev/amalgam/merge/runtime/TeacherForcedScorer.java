@@ -17,13 +17,32 @@ public final class TeacherForcedScorer {
     this.model = model;
   }
 
-  /** Scores each sequence; topK = 0 skips the top-k extraction. */
+  /** Scores each sequence, 8 per forward pass; topK = 0 skips the top-k extraction. */
   public List<SequenceScores> score(List<int[]> sequences, int topK) {
+    return score(sequences, topK, 8);
+  }
+
+  /** Scores each sequence, batchSize sequences per forward pass. */
+  public List<SequenceScores> score(List<int[]> sequences, int topK, int batchSize) {
+    if (batchSize <= 0) {
+      throw new IllegalArgumentException("batch size must be positive, got " + batchSize);
+    }
+    List<SequenceScores> results = new ArrayList<>();
+    for (int start = 0; start < sequences.size(); start += batchSize) {
+      results.addAll(
+          scoreBatch(
+              sequences.subList(start, Math.min(sequences.size(), start + batchSize)), topK));
+    }
+    return results;
+  }
+
+  private List<SequenceScores> scoreBatch(List<int[]> sequences, int topK) {
     int vocab = model.config().vocab();
     if (topK < 0 || topK > vocab) {
       throw new IllegalArgumentException("top-k " + topK + " outside [0, " + vocab + "]");
     }
     PaddedBatch.checkVocabulary(sequences, vocab);
+    ComputeThreads.disableGradients();
     PaddedBatch batch = PaddedBatch.rightPadded(sequences);
     int length = batch.length();
     List<SequenceScores> results = new ArrayList<>();

@@ -80,6 +80,32 @@ class CausalLmTrainerTest {
   }
 
   @Test
+  void trainsAndScoresOnThreadsOtherThanTheOneThatStartedTheEngine() throws Exception {
+    DecoderConfig config = TinyModels.llama();
+    try (DecoderModel model = DecoderModel.load(config, TinyModels.randomWeights(config, 4));
+        CausalLmTrainer trainer = new CausalLmTrainer(model, TrainingConfig.defaults(1e-2, 1, 4))) {
+      double before = trainer.loss(BATCH);
+      Throwable[] failure = new Throwable[1];
+      Thread worker =
+          Thread.ofPlatform()
+              .start(
+                  () -> {
+                    try {
+                      for (int i = 0; i < 4; i++) {
+                        trainer.step(BATCH);
+                      }
+                      new TeacherForcedScorer(model).score(List.of(new int[] {1, 2, 3}), 2);
+                    } catch (Throwable t) {
+                      failure[0] = t;
+                    }
+                  });
+      worker.join();
+      assertThat(failure[0]).isNull();
+      assertThat(trainer.loss(BATCH)).isLessThan(before);
+    }
+  }
+
+  @Test
   void scheduleWarmsUpLinearlyThenDecaysByCosineToTheMinimum() {
     TrainingConfig config = new TrainingConfig(1.0, 0.1, 4, 14, 0, 0.9, 0.95, 1e-8, 1);
     assertThat(config.learningRateAt(0)).isEqualTo(0.25);

@@ -28,7 +28,7 @@ class DecoderConfigTest {
         .isEqualTo(
             new DecoderConfig(
                 "llama", 2048, 5632, 22, 32, 4, 64, 32000, 1e-5, 10000, null, false, false, false,
-                false));
+                false, 0));
   }
 
   @Test
@@ -69,6 +69,30 @@ class DecoderConfigTest {
     assertThat(DecoderConfig.fromJson(config.toJson())).isEqualTo(config);
     assertThat(DecoderConfig.fromJson(TinyModels.qwen2().toJson())).isEqualTo(TinyModels.qwen2());
     assertThat(DecoderConfig.fromJson(TinyModels.qwen3().toJson())).isEqualTo(TinyModels.qwen3());
+  }
+
+  @Test
+  void readsMistralSlidingWindowAndRejectsQwenSlidingWindow() throws Exception {
+    String common =
+        "'hidden_size':64,'intermediate_size':128,'num_hidden_layers':2,"
+            + "'num_attention_heads':4,'num_key_value_heads':2,'vocab_size':100";
+    assertThat(
+            DecoderConfig.fromJson(
+                    json("{'model_type':'mistral','sliding_window':4096," + common + "}"))
+                .slidingWindow())
+        .isEqualTo(4096);
+    assertThat(
+            DecoderConfig.fromJson(
+                    json("{'model_type':'mistral','sliding_window':null," + common + "}"))
+                .slidingWindow())
+        .isZero();
+    assertThatThrownBy(
+            () ->
+                DecoderConfig.fromJson(
+                    json("{'model_type':'qwen2','use_sliding_window':true," + common + "}")))
+        .hasMessage("config.json: use_sliding_window=true is not supported for qwen2");
+    assertThat(DecoderConfig.fromJson(TinyModels.mistralWindow3().toJson()))
+        .isEqualTo(TinyModels.mistralWindow3());
   }
 
   @Test

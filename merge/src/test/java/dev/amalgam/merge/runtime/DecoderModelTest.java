@@ -93,6 +93,11 @@ class DecoderModelTest {
   }
 
   @Test
+  void forwardMatchesReferenceForMistralSlidingWindow() {
+    assertMatchesReference(TinyModels.mistralWindow3());
+  }
+
+  @Test
   void forwardMatchesReferenceForQwen3QueryKeyNorm() {
     assertMatchesReference(TinyModels.qwen3());
   }

@@ -26,6 +26,16 @@ class GenerationAndScoringTest {
   }
 
   @Test
+  void kvCacheGenerationHonoursTheSlidingWindow() {
+    DecoderConfig config = TinyModels.mistralWindow3();
+    try (DecoderModel model = DecoderModel.load(config, TinyModels.randomWeights(config, 6))) {
+      int[] prompt = {4, 2, 9, 1, 1};
+      assertThat(new GreedyGenerator(model).generate(List.of(prompt), 8, -1).get(0))
+          .containsExactly(recompute(model, prompt, 8));
+    }
+  }
+
+  @Test
   void generationStopsAfterTheStopToken() {
     DecoderConfig config = TinyModels.qwen3();
     try (DecoderModel model = DecoderModel.load(config, TinyModels.randomWeights(config, 2))) {
@@ -73,6 +83,31 @@ class GenerationAndScoringTest {
       SequenceScores longAlone = scorer.score(List.of(longSequence), 4).get(0);
       for (int t = 1; t < longSequence.length; t++) {
         assertThat(batched.get(0).logProbs()[t]).isCloseTo(longAlone.logProbs()[t], within(1e-5f));
+      }
+    }
+  }
+
+  @Test
+  void batchSizeDoesNotChangeScores() {
+    DecoderConfig config = TinyModels.llama();
+    try (DecoderModel model = DecoderModel.load(config, TinyModels.randomWeights(config, 10))) {
+      List<int[]> sequences =
+          List.of(
+              new int[] {1, 2, 3},
+              new int[] {4, 5, 6, 7, 8},
+              new int[] {9, 10},
+              new int[] {11, 12, 0, 1},
+              new int[] {2, 2, 2, 2, 2, 2});
+      TeacherForcedScorer scorer = new TeacherForcedScorer(model);
+      List<SequenceScores> together = scorer.score(sequences, 2, 8);
+      List<SequenceScores> inPairs = scorer.score(sequences, 2, 2);
+      assertThat(inPairs).hasSize(5);
+      for (int i = 0; i < sequences.size(); i++) {
+        assertThat(inPairs.get(i).tokens()).containsExactly(sequences.get(i));
+        for (int t = 1; t < sequences.get(i).length; t++) {
+          assertThat(inPairs.get(i).logProbs()[t])
+              .isCloseTo(together.get(i).logProbs()[t], within(1e-5f));
+        }
       }
     }
   }

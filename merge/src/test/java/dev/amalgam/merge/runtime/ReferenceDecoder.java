@@ -79,16 +79,17 @@ final class ReferenceDecoder {
         int kvHead = head / group;
         double[] scores = new double[t + 1];
         double max = Double.NEGATIVE_INFINITY;
-        for (int s = 0; s <= t; s++) {
+        int first = c.slidingWindow() == 0 ? 0 : Math.max(0, t - c.slidingWindow() + 1);
+        for (int s = first; s <= t; s++) {
           scores[s] = dot(q[t][head], k[s][kvHead]) / Math.sqrt(d);
           max = Math.max(max, scores[s]);
         }
         double sum = 0;
-        for (int s = 0; s <= t; s++) {
+        for (int s = first; s <= t; s++) {
           scores[s] = Math.exp(scores[s] - max);
           sum += scores[s];
         }
-        for (int s = 0; s <= t; s++) {
+        for (int s = first; s <= t; s++) {
           for (int i = 0; i < d; i++) {
             out[t][head * d + i] += scores[s] / sum * v[s][kvHead][i];
           }

@@ -13,22 +13,27 @@ final class TinyModels {
 
   static DecoderConfig llama() {
     return new DecoderConfig(
-        "llama", 16, 24, 2, 4, 2, 4, 13, 1e-5, 10000, null, false, false, false, false);
+        "llama", 16, 24, 2, 4, 2, 4, 13, 1e-5, 10000, null, false, false, false, false, 0);
   }
 
   static DecoderConfig tiedLlama() {
     return new DecoderConfig(
-        "llama", 16, 24, 2, 4, 4, 4, 13, 1e-6, 500, null, true, false, false, false);
+        "llama", 16, 24, 2, 4, 4, 4, 13, 1e-6, 500, null, true, false, false, false, 0);
   }
 
   static DecoderConfig qwen2() {
     return new DecoderConfig(
-        "qwen2", 16, 20, 2, 4, 1, 4, 13, 1e-6, 1000000, null, true, true, false, false);
+        "qwen2", 16, 20, 2, 4, 1, 4, 13, 1e-6, 1000000, null, true, true, false, false, 0);
+  }
+
+  static DecoderConfig mistralWindow3() {
+    return new DecoderConfig(
+        "mistral", 16, 24, 2, 4, 2, 4, 13, 1e-5, 10000, null, false, false, false, false, 3);
   }
 
   static DecoderConfig qwen3() {
     return new DecoderConfig(
-        "qwen3", 12, 20, 2, 4, 2, 6, 13, 1e-6, 1000000, null, false, false, false, true);
+        "qwen3", 12, 20, 2, 4, 2, 6, 13, 1e-6, 1000000, null, false, false, false, true, 0);
   }
 
   static DecoderConfig llama3Scaled() {
@@ -47,7 +52,8 @@ final class TinyModels {
         false,
         true,
         true,
-        false);
+        false,
+        0);
   }
 
   static MapWeightSource randomWeights(DecoderConfig config, long seed) {
