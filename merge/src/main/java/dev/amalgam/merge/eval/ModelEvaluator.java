@@ -37,6 +37,12 @@ public final class ModelEvaluator {
 
   /** The model's responses to the examples' prompts, in order. */
   public List<String> complete(List<TaskExample> examples) {
+    return complete(examples, done -> {});
+  }
+
+  /** As {@link #complete(List)}, reporting the number of examples done after each batch. */
+  public List<String> complete(
+      List<TaskExample> examples, java.util.function.IntConsumer progress) {
     List<String> outputs = new ArrayList<>();
     for (int start = 0; start < examples.size(); start += batchSize) {
       List<int[]> prompts = new ArrayList<>();
@@ -47,11 +53,16 @@ public final class ModelEvaluator {
       for (int[] generated : generator.generate(prompts, maxNewTokens, encoding.eos())) {
         outputs.add(encoding.decodeResponse(generated));
       }
+      progress.accept(outputs.size());
     }
     return outputs;
   }
 
   public Accuracy evaluate(List<TaskExample> examples) {
     return Accuracy.score(examples, complete(examples));
+  }
+
+  public Accuracy evaluate(List<TaskExample> examples, java.util.function.IntConsumer progress) {
+    return Accuracy.score(examples, complete(examples, progress));
   }
 }

@@ -22,6 +22,30 @@ public record TaskEncoding(TextTokenizer tokenizer, int bos, int eos) {
     return new TaskEncoding(tokenizer, tokenizer.idOf("<s>").orElse(-1), eos);
   }
 
+  /**
+   * Uses config.json's {@code bos_token_id} / {@code eos_token_id} when present (real checkpoints
+   * name them there: Llama 3, Qwen), else the tokenizer's {@code <s>} / {@code </s>}.
+   */
+  public static TaskEncoding of(
+      TextTokenizer tokenizer, dev.amalgam.merge.checkpoint.HfConfig config) {
+    int bos = firstId(config.raw().get("bos_token_id"));
+    int eos = firstId(config.raw().get("eos_token_id"));
+    if (eos < 0) {
+      return of(tokenizer);
+    }
+    return new TaskEncoding(tokenizer, bos >= 0 ? bos : tokenizer.idOf("<s>").orElse(-1), eos);
+  }
+
+  private static int firstId(com.fasterxml.jackson.databind.JsonNode n) {
+    if (n == null || n.isNull()) {
+      return -1;
+    }
+    if (n.isArray()) {
+      return n.isEmpty() ? -1 : n.get(0).asInt(-1);
+    }
+    return n.asInt(-1);
+  }
+
   public int[] prompt(TaskExample example) {
     int[] text = tokenizer.encodeIds(example.prompt());
     if (bos < 0) {

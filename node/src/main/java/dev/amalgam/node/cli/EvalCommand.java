@@ -1,7 +1,7 @@
 package dev.amalgam.node.cli;
 
 import dev.amalgam.merge.eval.Accuracy;
-import dev.amalgam.merge.eval.ExactMatchEvaluator;
+import dev.amalgam.merge.eval.ModelEvaluator;
 import dev.amalgam.merge.eval.Split;
 import dev.amalgam.merge.eval.TaskExample;
 import dev.amalgam.merge.eval.TaskFamilies;
@@ -88,9 +88,8 @@ final class EvalCommand implements Callable<Integer> {
     Split s = Split.parse(split);
     List<Map<String, Object>> results = new ArrayList<>();
     try (LoadedModel loaded = LoadedModel.load(model)) {
-      ExactMatchEvaluator evaluator =
-          new ExactMatchEvaluator(
-              loaded.model(), loaded.tokenizer(), loaded.format(), batch, maxTokens);
+      ModelEvaluator evaluator =
+          new ModelEvaluator(loaded.model(), loaded.encoding(), maxTokens, batch);
       for (String task : tasks) {
         List<TaskExample> examples = TaskFamilies.generate(TaskFamilies.byName(task), s, n, seed);
         ProgressBar bar =
@@ -99,7 +98,7 @@ final class EvalCommand implements Callable<Integer> {
         bar.start(examples.size(), 0);
         int[] last = {0};
         Accuracy acc =
-            evaluator.accuracy(
+            evaluator.evaluate(
                 examples,
                 done -> {
                   bar.advance(done - last[0], 0);

@@ -42,17 +42,17 @@ final class GenerateCommand implements Callable<Integer> {
     }
     try (LoadedModel loaded = LoadedModel.load(model)) {
       int[] ids = loaded.tokenizer().encodeIds(prompt);
-      if (loaded.format().bos() >= 0) {
+      if (loaded.encoding().bos() >= 0) {
         int[] withBos = new int[ids.length + 1];
-        withBos[0] = loaded.format().bos();
+        withBos[0] = loaded.encoding().bos();
         System.arraycopy(ids, 0, withBos, 1, ids.length);
         ids = withBos;
       }
       int[] out =
           new GreedyGenerator(loaded.model())
-              .generate(List.of(ids), maxTokens, loaded.format().eos())
+              .generate(List.of(ids), maxTokens, loaded.encoding().eos())
               .getFirst();
-      if (out.length > 0 && out[out.length - 1] == loaded.format().eos()) {
+      if (out.length > 0 && out[out.length - 1] == loaded.encoding().eos()) {
         out = Arrays.copyOf(out, out.length - 1);
       }
       String completion = loaded.tokenizer().decode(out, true);

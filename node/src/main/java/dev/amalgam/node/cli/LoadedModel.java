@@ -3,7 +3,7 @@ package dev.amalgam.node.cli;
 import dev.amalgam.merge.checkpoint.Checkpoint;
 import dev.amalgam.merge.checkpoint.CheckpointException;
 import dev.amalgam.merge.checkpoint.HfConfig;
-import dev.amalgam.merge.eval.PromptFormat;
+import dev.amalgam.merge.eval.TaskEncoding;
 import dev.amalgam.merge.runtime.DecoderCheckpoints;
 import dev.amalgam.merge.runtime.DecoderModel;
 import dev.amalgam.merge.tokenizer.TextTokenizer;
@@ -11,7 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** A checkpoint directory loaded into the runtime together with its tokenizer. */
-record LoadedModel(DecoderModel model, TextTokenizer tokenizer, PromptFormat format)
+record LoadedModel(DecoderModel model, TextTokenizer tokenizer, TaskEncoding encoding)
     implements AutoCloseable {
   static LoadedModel load(Path dir) throws CheckpointException {
     Path tokenizerFile = dir.resolve("tokenizer.json");
@@ -29,7 +29,8 @@ record LoadedModel(DecoderModel model, TextTokenizer tokenizer, PromptFormat for
     }
     TextTokenizer tokenizer = TextTokenizer.load(tokenizerFile);
     try {
-      return new LoadedModel(DecoderCheckpoints.load(dir), tokenizer, PromptFormat.of(config));
+      return new LoadedModel(
+          DecoderCheckpoints.load(dir), tokenizer, TaskEncoding.of(tokenizer, config));
     } catch (CheckpointException | RuntimeException e) {
       tokenizer.close();
       throw e;
