@@ -54,8 +54,8 @@ public final class MergeBench {
     double stream = best(() -> streamSameBytes(full, dir.resolve("stream.out")));
     List<String[]> rows = new ArrayList<>();
     for (String method : METHODS) {
-      Measured amalgam = child(method, full, dir.resolve("out-" + method), threads);
-      Measured amalgamHalf = child(method, half, dir.resolve("out-half-" + method), threads);
+      Measured amalgam = child(method, full, dir.resolve("out-" + method), threads, 2);
+      Measured amalgamHalf = child(method, half, dir.resolve("out-half-" + method), threads, 1);
       double numpy = numpy(method, full, dir.resolve("numpy-" + method + ".safetensors"));
       rows.add(
           new String[] {
@@ -101,11 +101,13 @@ public final class MergeBench {
     return String.format(Locale.ROOT, "%.0f", bytes / 1e6);
   }
 
-  /** Runs one merge in a child JVM; returns the best time of two runs and the larger peak. */
+  /**
+   * Runs one merge in child JVMs; returns the best time of {@code runs} runs and the largest peak.
+   */
   private static Measured child(String method, Path models, Path out, int threads)
       throws Exception {
     Measured best = null;
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < runs; i++) {
       Process p =
           new ProcessBuilder(
                   Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -177,28 +179,25 @@ public final class MergeBench {
         .formatted(method, base, a, params, b, params);
   }
 
+  /** One run of the NumPy baseline (it is the slow side; one run is enough to compare). */
   private static double numpy(String method, Path models, Path out) throws Exception {
-    double best = Double.MAX_VALUE;
-    for (int i = 0; i < 2; i++) {
-      long t0 = System.nanoTime();
-      Process p =
-          new ProcessBuilder(
-                  "python3",
-                  "bench/merge/numpy_merge.py",
-                  method,
-                  out.toString(),
-                  models.resolve("base/model.safetensors").toString(),
-                  models.resolve("a/model.safetensors").toString(),
-                  models.resolve("b/model.safetensors").toString())
-              .redirectErrorStream(true)
-              .start();
-      String output = new String(p.getInputStream().readAllBytes());
-      if (p.waitFor() != 0) {
-        throw new IllegalStateException("numpy " + method + " failed: " + output);
-      }
-      best = Math.min(best, (System.nanoTime() - t0) / 1e9);
+    long t0 = System.nanoTime();
+    Process p =
+        new ProcessBuilder(
+                "python3",
+                "bench/merge/numpy_merge.py",
+                method,
+                out.toString(),
+                models.resolve("base/model.safetensors").toString(),
+                models.resolve("a/model.safetensors").toString(),
+                models.resolve("b/model.safetensors").toString())
+            .redirectErrorStream(true)
+            .start();
+    String output = new String(p.getInputStream().readAllBytes());
+    if (p.waitFor() != 0) {
+      throw new IllegalStateException("numpy " + method + " failed: " + output);
     }
-    return best;
+    return (System.nanoTime() - t0) / 1e9;
   }
 
   interface Task {
