@@ -25,7 +25,8 @@ final class RankSelection {
     if (lo >= hi) {
       return keep;
     }
-    Threshold first = select(values, lo);
+    // Rank 0 is always at or after lo = 0, so the first threshold is only needed for lo > 0.
+    Threshold first = lo == 0 ? new Threshold(Integer.MAX_VALUE, 0) : select(values, lo);
     Threshold last = select(values, hi - 1);
     int equalFirstSeen = 0;
     int equalLastSeen = 0;
