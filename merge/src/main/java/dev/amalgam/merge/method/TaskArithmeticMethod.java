@@ -62,6 +62,8 @@ final class TaskArithmeticMethod extends AbstractMergeMethod {
     int n = base.length;
     int models = in.models().size();
     Object rescale = p.raw("rescale");
+    boolean elementwise = "elementwise".equals(rescale);
+    boolean l1Rescale = Boolean.TRUE.equals(rescale);
     float[][] kept = new float[models][];
     double[] weight = new double[models];
     for (int i = 0; i < models; i++) {
@@ -73,8 +75,22 @@ final class TaskArithmeticMethod extends AbstractMergeMethod {
       }
       double gamma = sparsifier == Sparsifier.OUTLIERS ? p.number("gamma", i) : 0;
       double eps = sparsifier == Sparsifier.DELLA ? p.number("epsilon", i) : 0;
-      Sparsifier.Kept k = sparsifier.apply(in, i, delta, density, gamma, eps);
-      kept[i] = rescaled(delta, k, rescale);
+      double l1Before = l1Rescale ? VectorMath.l1(delta) : 0;
+      Sparsifier.Kept k = sparsifier.apply(in, i, delta, density, gamma, eps, elementwise);
+      if (k.changed() && elementwise) {
+        for (int e = 0; e < n; e++) {
+          delta[e] = (float) (delta[e] / (double) (float) k.probability(e));
+        }
+      } else if (k.changed() && l1Rescale) {
+        double l1After = VectorMath.l1(delta);
+        if (l1Before >= 1e-7 && l1After >= 1e-7) {
+          double factor = l1Before / l1After;
+          for (int e = 0; e < n; e++) {
+            delta[e] = (float) (delta[e] * factor);
+          }
+        }
+      }
+      kept[i] = delta;
     }
     double weightSum = 0;
     for (double w : weight) {
@@ -115,36 +131,5 @@ final class TaskArithmeticMethod extends AbstractMergeMethod {
       out[e] = (float) (base[e] + lambda * mix);
     }
     return out;
-  }
-
-  private static float[] rescaled(float[] delta, Sparsifier.Kept k, Object rescale) {
-    float[] values = k.values();
-    if (values == delta) {
-      return delta;
-    }
-    if ("elementwise".equals(rescale)) {
-      if (k.probability() == null) {
-        return values;
-      }
-      float[] out = new float[values.length];
-      for (int i = 0; i < values.length; i++) {
-        out[i] = (float) (values[i] / (double) k.probability()[i]);
-      }
-      return out;
-    }
-    if (Boolean.TRUE.equals(rescale)) {
-      double before = VectorMath.l1(delta);
-      double after = VectorMath.l1(values);
-      if (before < 1e-7 || after < 1e-7) {
-        return values;
-      }
-      double factor = before / after;
-      float[] out = new float[values.length];
-      for (int i = 0; i < values.length; i++) {
-        out[i] = (float) (values[i] * factor);
-      }
-      return out;
-    }
-    return values;
   }
 }
