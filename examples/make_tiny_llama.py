@@ -4,7 +4,7 @@
 The safetensors bytes are produced here from the published format (8-byte little-endian header
 length, JSON header, raw little-endian data) with NumPy only, so Amalgam's reader is exercised on a
 file it did not write. Deterministic: rerunning gives identical bytes.
-Usage: python3 examples/make_tiny_llama.py [OUTPUT_DIR]
+Usage: python3 examples/make_tiny_llama.py [OUTPUT_DIR] [SEED]
 """
 import json
 import os
@@ -83,7 +83,8 @@ def tokenizer():
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "tiny-llama")
     os.makedirs(out, exist_ok=True)
-    write_safetensors(os.path.join(out, "model.safetensors"), tensors(np.random.default_rng(7)))
+    seed = int(sys.argv[2]) if len(sys.argv) > 2 else 7
+    write_safetensors(os.path.join(out, "model.safetensors"), tensors(np.random.default_rng(seed)))
     config = {
         "architectures": ["LlamaForCausalLM"], "model_type": "llama", "hidden_size": HIDDEN,
         "intermediate_size": INTER, "num_hidden_layers": LAYERS, "num_attention_heads": HEADS,

@@ -20,16 +20,16 @@ class CausalLmTrainerTest {
     try (DecoderModel model =
             DecoderModel.load(config, WeightInitializer.initialize(config, 7, 0.02));
         CausalLmTrainer trainer =
-            new CausalLmTrainer(model, TrainingConfig.defaults(3e-2, 3, 40))) {
+            new CausalLmTrainer(model, TrainingConfig.defaults(3e-2, 2, 15))) {
       double initial = trainer.loss(BATCH);
       assertThat(initial).isCloseTo(Math.log(config.vocab()), within(0.1));
       StepResult last = null;
-      for (int i = 0; i < 40; i++) {
+      for (int i = 0; i < 15; i++) {
         last = trainer.step(BATCH);
       }
-      assertThat(last.step()).isEqualTo(39);
+      assertThat(last.step()).isEqualTo(14);
       assertThat(last.gradientNorm()).isPositive();
-      assertThat(trainer.loss(BATCH)).isLessThan(initial * 0.3);
+      assertThat(trainer.loss(BATCH)).isLessThan(initial * 0.5);
     }
   }
 

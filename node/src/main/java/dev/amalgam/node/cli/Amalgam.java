@@ -14,6 +14,13 @@ import picocli.CommandLine.Option;
     subcommands = {
       InspectCommand.class,
       FingerprintCommand.class,
+      InitCommand.class,
+      MergeCommand.class,
+      VerifyCommand.class,
+      TasksCommand.class,
+      EvalCommand.class,
+      ScoreCommand.class,
+      GenerateCommand.class,
       CommandLine.HelpCommand.class,
     })
 public final class Amalgam implements Runnable {

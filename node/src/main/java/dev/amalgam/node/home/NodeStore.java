@@ -1,0 +1,240 @@
+package dev.amalgam.node.home;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The node's state in SQLite: hosted experts, cards heard from peers, and the peerstore. The schema
+ * is versioned with {@code PRAGMA user_version} and migrated forward on open.
+ */
+public final class NodeStore implements AutoCloseable {
+  private static final String[] MIGRATIONS = {
+    """
+    CREATE TABLE hosted_experts (
+      expert_id TEXT PRIMARY KEY,
+      path TEXT NOT NULL,
+      name TEXT NOT NULL,
+      family_id TEXT NOT NULL,
+      tokenizer_id TEXT,
+      base_id TEXT,
+      tags TEXT NOT NULL DEFAULT '',
+      card BLOB,
+      added_at INTEGER NOT NULL
+    );
+    CREATE TABLE known_cards (
+      expert_id TEXT NOT NULL,
+      peer_id TEXT NOT NULL,
+      card BLOB NOT NULL,
+      received_at INTEGER NOT NULL,
+      PRIMARY KEY (expert_id, peer_id)
+    );
+    CREATE TABLE peers (
+      peer_id TEXT PRIMARY KEY,
+      addrs TEXT NOT NULL,
+      protocols TEXT NOT NULL DEFAULT '',
+      last_seen INTEGER NOT NULL
+    );
+    """
+  };
+
+  /** An expert this node hosts. */
+  public record HostedExpert(
+      String expertId,
+      Path path,
+      String name,
+      String familyId,
+      String tokenizerId,
+      String baseId,
+      List<String> tags,
+      long addedAt) {}
+
+  /** A peer as last seen. */
+  public record KnownPeer(String peerId, List<String> addrs, long lastSeen) {}
+
+  private final Path file;
+  private final Connection db;
+
+  private NodeStore(Path file, Connection db) {
+    this.file = file;
+    this.db = db;
+  }
+
+  public static NodeStore open(Path file) throws IOException {
+    try {
+      Connection db = DriverManager.getConnection("jdbc:sqlite:" + file);
+      try (Statement s = db.createStatement()) {
+        s.execute("PRAGMA journal_mode=WAL");
+        s.execute("PRAGMA synchronous=NORMAL");
+        s.execute("PRAGMA busy_timeout=5000");
+      }
+      NodeStore store = new NodeStore(file, db);
+      store.migrate();
+      return store;
+    } catch (SQLException e) {
+      throw new HomeException(file + ": cannot open the node database: " + e.getMessage(), e);
+    }
+  }
+
+  private void migrate() throws SQLException, HomeException {
+    int version = schemaVersion();
+    if (version > MIGRATIONS.length) {
+      throw new HomeException(
+          file
+              + ": schema version "
+              + version
+              + " is newer than this amalgam understands ("
+              + MIGRATIONS.length
+              + "); upgrade amalgam");
+    }
+    for (int v = version; v < MIGRATIONS.length; v++) {
+      db.setAutoCommit(false);
+      try (Statement s = db.createStatement()) {
+        for (String sql : MIGRATIONS[v].split(";")) {
+          if (!sql.isBlank()) {
+            s.execute(sql);
+          }
+        }
+        s.execute("PRAGMA user_version = " + (v + 1));
+        db.commit();
+      } catch (SQLException e) {
+        db.rollback();
+        throw e;
+      } finally {
+        db.setAutoCommit(true);
+      }
+    }
+  }
+
+  public int schemaVersion() throws SQLException {
+    try (Statement s = db.createStatement();
+        ResultSet rs = s.executeQuery("PRAGMA user_version")) {
+      return rs.getInt(1);
+    }
+  }
+
+  public void putHostedExpert(HostedExpert e, byte[] card) throws SQLException {
+    try (PreparedStatement ps =
+        db.prepareStatement(
+            "INSERT OR REPLACE INTO hosted_experts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+      ps.setString(1, e.expertId());
+      ps.setString(2, e.path().toString());
+      ps.setString(3, e.name());
+      ps.setString(4, e.familyId());
+      ps.setString(5, e.tokenizerId());
+      ps.setString(6, e.baseId());
+      ps.setString(7, String.join(",", e.tags()));
+      ps.setBytes(8, card);
+      ps.setLong(9, e.addedAt());
+      ps.executeUpdate();
+    }
+  }
+
+  public boolean removeHostedExpert(String expertId) throws SQLException {
+    try (PreparedStatement ps =
+        db.prepareStatement("DELETE FROM hosted_experts WHERE expert_id = ?")) {
+      ps.setString(1, expertId);
+      return ps.executeUpdate() > 0;
+    }
+  }
+
+  public List<HostedExpert> hostedExperts() throws SQLException {
+    List<HostedExpert> out = new ArrayList<>();
+    try (Statement s = db.createStatement();
+        ResultSet rs =
+            s.executeQuery("SELECT * FROM hosted_experts ORDER BY added_at, expert_id")) {
+      while (rs.next()) {
+        String tags = rs.getString("tags");
+        out.add(
+            new HostedExpert(
+                rs.getString("expert_id"),
+                Path.of(rs.getString("path")),
+                rs.getString("name"),
+                rs.getString("family_id"),
+                rs.getString("tokenizer_id"),
+                rs.getString("base_id"),
+                tags.isEmpty() ? List.of() : List.of(tags.split(",")),
+                rs.getLong("added_at")));
+      }
+    }
+    return out;
+  }
+
+  public Optional<byte[]> hostedCard(String expertId) throws SQLException {
+    try (PreparedStatement ps =
+        db.prepareStatement("SELECT card FROM hosted_experts WHERE expert_id = ?")) {
+      ps.setString(1, expertId);
+      try (ResultSet rs = ps.executeQuery()) {
+        return rs.next() ? Optional.ofNullable(rs.getBytes(1)) : Optional.empty();
+      }
+    }
+  }
+
+  public void putKnownCard(String expertId, String peerId, byte[] card, long receivedAt)
+      throws SQLException {
+    try (PreparedStatement ps =
+        db.prepareStatement("INSERT OR REPLACE INTO known_cards VALUES (?, ?, ?, ?)")) {
+      ps.setString(1, expertId);
+      ps.setString(2, peerId);
+      ps.setBytes(3, card);
+      ps.setLong(4, receivedAt);
+      ps.executeUpdate();
+    }
+  }
+
+  public List<byte[]> knownCards() throws SQLException {
+    List<byte[]> out = new ArrayList<>();
+    try (Statement s = db.createStatement();
+        ResultSet rs = s.executeQuery("SELECT card FROM known_cards ORDER BY received_at")) {
+      while (rs.next()) {
+        out.add(rs.getBytes(1));
+      }
+    }
+    return out;
+  }
+
+  public void putPeer(KnownPeer p) throws SQLException {
+    try (PreparedStatement ps =
+        db.prepareStatement(
+            "INSERT INTO peers (peer_id, addrs, last_seen) VALUES (?, ?, ?) "
+                + "ON CONFLICT(peer_id) DO UPDATE SET addrs = excluded.addrs, last_seen = excluded.last_seen")) {
+      ps.setString(1, p.peerId());
+      ps.setString(2, String.join(" ", p.addrs()));
+      ps.setLong(3, p.lastSeen());
+      ps.executeUpdate();
+    }
+  }
+
+  public List<KnownPeer> peers() throws SQLException {
+    List<KnownPeer> out = new ArrayList<>();
+    try (Statement s = db.createStatement();
+        ResultSet rs = s.executeQuery("SELECT * FROM peers ORDER BY last_seen DESC")) {
+      while (rs.next()) {
+        String addrs = rs.getString("addrs");
+        out.add(
+            new KnownPeer(
+                rs.getString("peer_id"),
+                addrs.isEmpty() ? List.of() : List.of(addrs.split(" ")),
+                rs.getLong("last_seen")));
+      }
+    }
+    return out;
+  }
+
+  @Override
+  public void close() {
+    try {
+      db.close();
+    } catch (SQLException ignored) {
+      // Closing a SQLite connection only fails if it is already closed.
+    }
+  }
+}

@@ -1,0 +1,123 @@
+package dev.amalgam.node.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RuntimeVerbsTest {
+  private static final JsonMapper JSON = JsonMapper.builder().build();
+  private static final String EXAMPLE = InspectCommandTest.EXAMPLE.toString();
+
+  @TempDir Path dir;
+
+  @Test
+  void tasksGenerateIsDeterministicForASeed() throws Exception {
+    Path a = dir.resolve("a.jsonl");
+    Path b = dir.resolve("b.jsonl");
+    assertThat(
+            CliRun.of(
+                    "tasks",
+                    "generate",
+                    "--task",
+                    "composite",
+                    "--split",
+                    "dev",
+                    "--n",
+                    "5",
+                    "--seed",
+                    "9",
+                    "-o",
+                    a.toString())
+                .exitCode())
+        .isZero();
+    assertThat(
+            CliRun.of(
+                    "tasks",
+                    "generate",
+                    "--task",
+                    "composite",
+                    "--split",
+                    "dev",
+                    "--n",
+                    "5",
+                    "--seed",
+                    "9",
+                    "-o",
+                    b.toString())
+                .exitCode())
+        .isZero();
+    assertThat(Files.readAllLines(a)).hasSize(5).isEqualTo(Files.readAllLines(b));
+    assertThat(JSON.readTree(Files.readAllLines(a).getFirst()).fieldNames())
+        .toIterable()
+        .containsExactly("instruction", "response", "answer");
+  }
+
+  @Test
+  void unknownTaskFamilyIsOneClearLine() {
+    CliRun run =
+        CliRun.of("tasks", "generate", "--task", "poetry", "-o", dir.resolve("x").toString());
+    assertThat(run.exitCode()).isEqualTo(Amalgam.EXIT_FAILURE);
+    assertThat(run.errLines()).isEqualTo(1);
+    assertThat(run.err()).contains("poetry");
+  }
+
+  @Test
+  void evalReportsAccuracyWithAnIntervalPerFamily() throws Exception {
+    CliRun run =
+        CliRun.of(
+            "eval",
+            EXAMPLE,
+            "--task",
+            "arithmetic,relational",
+            "--n",
+            "3",
+            "--batch",
+            "3",
+            "--max-tokens",
+            "4",
+            "--json");
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    JsonNode results = JSON.readTree(run.out()).get("results");
+    assertThat(results).hasSize(2);
+    for (JsonNode r : results) {
+      assertThat(r.get("total").asInt()).isEqualTo(3);
+      assertThat(r.get("ci95").get(0).asDouble()).isLessThanOrEqualTo(r.get("accuracy").asDouble());
+      assertThat(r.get("ci95").get(1).asDouble())
+          .isGreaterThanOrEqualTo(r.get("accuracy").asDouble());
+    }
+  }
+
+  @Test
+  void scoreGivesEveryPositionItsTokenAndTopK() throws Exception {
+    CliRun run = CliRun.of("score", EXAMPLE, "--text", "what is 1+2?", "--top-k", "3", "--json");
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    JsonNode positions = JSON.readTree(run.out()).get("positions");
+    assertThat(positions.size()).isGreaterThan(3);
+    assertThat(positions.get(0).get("logprob").isNull()).isTrue();
+    assertThat(positions.get(1).get("top")).hasSize(3);
+    assertThat(positions.get(1).get("logprob").asDouble()).isLessThan(0);
+  }
+
+  @Test
+  void generateStopsAtTheTokenBudget() throws Exception {
+    CliRun run =
+        CliRun.of("generate", EXAMPLE, "--prompt", "what is 1+2?", "--max-tokens", "3", "--json");
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(JSON.readTree(run.out()).get("tokens").asInt()).isBetween(1, 3);
+  }
+
+  @Test
+  void modelWithoutTokenizerIsOneClearLine() throws Exception {
+    Files.copy(
+        InspectCommandTest.EXAMPLE.resolve("model.safetensors"), dir.resolve("model.safetensors"));
+    Files.copy(InspectCommandTest.EXAMPLE.resolve("config.json"), dir.resolve("config.json"));
+    CliRun run = CliRun.of("score", dir.toString(), "--text", "hi");
+    assertThat(run.exitCode()).isEqualTo(Amalgam.EXIT_FAILURE);
+    assertThat(run.err()).contains("has no tokenizer.json");
+  }
+}

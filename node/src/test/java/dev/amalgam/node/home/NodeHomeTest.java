@@ -1,0 +1,114 @@
+package dev.amalgam.node.home;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class NodeHomeTest {
+  @TempDir Path dir;
+
+  @Test
+  void initCreatesAnOwnerOnlyIdentityThatReopensWithTheSamePeerId() throws Exception {
+    Path home = dir.resolve("home");
+    NodeHome created = NodeHome.init(home, NodeConfig.defaults().withFederation("labs"));
+    assertThat(
+            PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(home.resolve(NodeHome.IDENTITY))))
+        .isEqualTo("rw-------");
+    assertThat(
+            PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(home.resolve(NodeHome.TOKEN))))
+        .isEqualTo("rw-------");
+    NodeHome reopened = NodeHome.open(home);
+    assertThat(reopened.peerId()).isEqualTo(created.peerId());
+    assertThat(reopened.config().federation()).isEqualTo("labs");
+    assertThat(reopened.apiToken()).hasSize(64);
+    assertThat(home.resolve(NodeHome.STATE)).exists();
+  }
+
+  @Test
+  void initRefusesToReplaceAnExistingIdentity() throws Exception {
+    NodeHome.init(dir, NodeConfig.defaults());
+    assertThatThrownBy(() -> NodeHome.init(dir, NodeConfig.defaults()))
+        .hasMessageContaining("already holds a node identity");
+  }
+
+  @Test
+  void openRefusesAnIdentityReadableByOthers() throws Exception {
+    NodeHome.init(dir, NodeConfig.defaults());
+    Files.setPosixFilePermissions(
+        dir.resolve(NodeHome.IDENTITY), PosixFilePermissions.fromString("rw-r--r--"));
+    assertThatThrownBy(() -> NodeHome.open(dir))
+        .hasMessageContaining("identity.key: is accessible by other users")
+        .hasMessageContaining("chmod 600");
+  }
+
+  @Test
+  void openExplainsAMissingHome() {
+    assertThatThrownBy(() -> NodeHome.open(dir.resolve("nothing")))
+        .hasMessageContaining("no node home here")
+        .hasMessageContaining("amalgam init");
+  }
+
+  @Test
+  void configTypoIsReportedWithItsLine() throws Exception {
+    NodeHome.init(dir, NodeConfig.defaults());
+    Files.writeString(
+        dir.resolve(NodeHome.CONFIG), "federation: labs\nlisen:\n  - /ip4/127.0.0.1/tcp/0\n");
+    assertThatThrownBy(() -> NodeHome.open(dir))
+        .hasMessageContaining("config.yaml:2: unknown key 'lisen'");
+  }
+
+  @Test
+  void configRejectsAnInvalidFederationName() throws Exception {
+    NodeHome.init(dir, NodeConfig.defaults());
+    Files.writeString(dir.resolve(NodeHome.CONFIG), "federation: 'no spaces please'\n");
+    assertThatThrownBy(() -> NodeHome.open(dir))
+        .hasMessageContaining("federation 'no spaces please'");
+  }
+
+  @Test
+  void homeResolvesFromTheOptionThenTheEnvironmentThenTheUserHome() {
+    assertThat(NodeHome.resolve(Path.of("/x/y"), Map.of("AMALGAM_HOME", "/env")))
+        .isEqualTo(Path.of("/x/y"));
+    assertThat(NodeHome.resolve(null, Map.of("AMALGAM_HOME", "/env"))).isEqualTo(Path.of("/env"));
+    assertThat(NodeHome.resolve(null, Map.of()))
+        .isEqualTo(Path.of(System.getProperty("user.home"), ".amalgam"));
+  }
+
+  @Test
+  void storeKeepsHostedExpertsAndPeersAcrossReopen() throws Exception {
+    Path db = dir.resolve("state.db");
+    try (NodeStore store = NodeStore.open(db)) {
+      store.putHostedExpert(
+          new NodeStore.HostedExpert(
+              "bagaa1", dir, "arith", "fam", null, null, List.of("math", "a"), 5),
+          new byte[] {1, 2});
+      store.putPeer(new NodeStore.KnownPeer("12D3KooWx", List.of("/ip4/127.0.0.1/tcp/1"), 7));
+      store.putPeer(new NodeStore.KnownPeer("12D3KooWx", List.of("/ip4/127.0.0.1/tcp/2"), 9));
+    }
+    try (NodeStore store = NodeStore.open(db)) {
+      assertThat(store.schemaVersion()).isEqualTo(1);
+      assertThat(store.hostedExperts())
+          .singleElement()
+          .satisfies(
+              e -> {
+                assertThat(e.name()).isEqualTo("arith");
+                assertThat(e.tags()).containsExactly("math", "a");
+              });
+      assertThat(store.hostedCard("bagaa1")).get().isEqualTo(new byte[] {1, 2});
+      assertThat(store.peers())
+          .singleElement()
+          .satisfies(p -> assertThat(p.addrs()).containsExactly("/ip4/127.0.0.1/tcp/2"));
+      assertThat(store.removeHostedExpert("bagaa1")).isTrue();
+      assertThat(store.hostedExperts()).isEmpty();
+    }
+  }
+}
