@@ -8,7 +8,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -37,8 +36,7 @@ final class Vocabulary {
     JsonNode vocab = root.path("model").path("vocab");
     Map<Integer, String> tokens = new HashMap<>();
     if (vocab.isObject()) {
-      for (Iterator<Map.Entry<String, JsonNode>> it = vocab.fields(); it.hasNext(); ) {
-        Map.Entry<String, JsonNode> e = it.next();
+      for (Map.Entry<String, JsonNode> e : vocab.properties()) {
         tokens.put(e.getValue().asInt(), e.getKey());
       }
     } else if (vocab.isArray()) {

@@ -25,7 +25,8 @@ final class RankSelection {
     if (lo >= hi) {
       return keep;
     }
-    Threshold first = select(values, lo);
+    // Rank 0 is always at or after lo = 0, so the first threshold is only needed for lo > 0.
+    Threshold first = lo == 0 ? new Threshold(Integer.MAX_VALUE, 0) : select(values, lo);
     Threshold last = select(values, hi - 1);
     int equalFirstSeen = 0;
     int equalLastSeen = 0;
@@ -48,6 +49,43 @@ final class RankSelection {
       keep[i] = atOrAfterLo && atOrBeforeLast;
     }
     return keep;
+  }
+
+  /**
+   * Zeroes, in place, every entry whose rank is outside [lo, hi). The common case (magnitude not
+   * equal to either threshold) is decided with integer arithmetic instead of branches, because
+   * which entries survive is as unpredictable as the data.
+   */
+  static void keepRanksInPlace(float[] values, int lo, int hi) {
+    int n = values.length;
+    lo = Math.max(0, lo);
+    hi = Math.min(n, hi);
+    if (lo >= hi) {
+      java.util.Arrays.fill(values, 0f);
+      return;
+    }
+    Threshold first = lo == 0 ? new Threshold(Integer.MAX_VALUE, 0) : select(values, lo);
+    Threshold last = select(values, hi - 1);
+    int firstBits = first.bits;
+    int lastBits = last.bits;
+    int equalFirstSeen = 0;
+    int equalLastSeen = 0;
+    for (int i = 0; i < n; i++) {
+      int raw = Float.floatToRawIntBits(values[i]);
+      int bits = raw & 0x7FFFFFFF;
+      int keep;
+      if (bits == firstBits || bits == lastBits) {
+        boolean atOrAfterLo =
+            bits == firstBits ? first.greater + equalFirstSeen++ >= lo : bits < firstBits;
+        boolean atOrBeforeLast =
+            bits == lastBits ? last.greater + equalLastSeen++ <= hi - 1 : bits > lastBits;
+        keep = atOrAfterLo && atOrBeforeLast ? 1 : 0;
+      } else {
+        // bits > lastBits and bits < firstBits; both differences fit in an int.
+        keep = ((lastBits - bits) >>> 31) & ((bits - firstBits) >>> 31);
+      }
+      values[i] = Float.intBitsToFloat(raw & -keep);
+    }
   }
 
   /** Marks the {@code k} entries of largest magnitude. */

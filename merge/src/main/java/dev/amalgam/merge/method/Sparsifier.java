@@ -30,17 +30,38 @@ enum Sparsifier {
    */
   DELLA;
 
-  /** Result of sparsifying one delta: kept values (dropped ones zero) and keep probabilities. */
-  record Kept(float[] values, float[] probability) {}
+  /**
+   * Result of sparsifying one delta in place: whether anything was dropped, and each entry's keep
+   * probability ({@code probability[i]} when present, else {@code constantProbability}).
+   */
+  record Kept(boolean changed, double constantProbability, float[] probability) {
+    static final Kept UNCHANGED = new Kept(false, 1, null);
 
-  Kept apply(MergeInput in, int model, float[] delta, double density, double gamma, double eps) {
+    double probability(int i) {
+      return probability != null ? probability[i] : constantProbability;
+    }
+  }
+
+  /**
+   * Zeroes the dropped entries of {@code delta} in place.
+   *
+   * @param needProbabilities whether per-entry keep probabilities are wanted (elementwise rescale)
+   */
+  Kept apply(
+      MergeInput in,
+      int model,
+      float[] delta,
+      double density,
+      double gamma,
+      double eps,
+      boolean needProbabilities) {
     int n = delta.length;
     String tensor = in.tensorName();
     return switch (this) {
-      case NONE -> new Kept(delta, null);
+      case NONE -> Kept.UNCHANGED;
       case MAGNITUDE -> {
         if (density >= 1) {
-          yield new Kept(delta, null);
+          yield Kept.UNCHANGED;
         }
         int k = (int) Math.floor(density * n);
         if (k < 1) {
@@ -54,7 +75,8 @@ enum Sparsifier {
                   + "; raise density to at least "
                   + (1.0 / n));
         }
-        yield new Kept(masked(delta, RankSelection.topK(delta, k)), null);
+        RankSelection.keepRanksInPlace(delta, 0, k);
+        yield new Kept(true, 1, null);
       }
       case OUTLIERS -> {
         int top = (int) Math.floor(gamma * n);
@@ -63,28 +85,31 @@ enum Sparsifier {
         if (bottom < 0) {
           top += bottom;
         }
-        yield new Kept(masked(delta, RankSelection.ranksBetween(delta, top, top + keep)), null);
+        RankSelection.keepRanksInPlace(delta, top, top + keep);
+        yield new Kept(true, 1, null);
       }
       case RANDOM -> {
         if (density >= 1) {
-          yield new Kept(delta, null);
+          yield Kept.UNCHANGED;
         }
         CounterRandom random = new CounterRandom(in.seed(), model, tensor);
-        float[] out = new float[n];
         for (int i = 0; i < n; i++) {
-          if (random.uniform(i) < density) {
-            out[i] = delta[i];
-          }
+          int keepMask = random.uniform(i) < density ? -1 : 0;
+          delta[i] = Float.intBitsToFloat(Float.floatToRawIntBits(delta[i]) & keepMask);
         }
-        float[] p = new float[n];
-        Arrays.fill(p, (float) density);
-        yield new Kept(out, p);
+        yield new Kept(true, density, null);
       }
-      case DELLA -> della(in, model, delta, density, eps);
+      case DELLA -> della(in, model, delta, density, eps, needProbabilities);
     };
   }
 
-  private static Kept della(MergeInput in, int model, float[] delta, double density, double eps) {
+  private static Kept della(
+      MergeInput in,
+      int model,
+      float[] delta,
+      double density,
+      double eps,
+      boolean needProbabilities) {
     if (!(density - eps > 0 && density + eps < 1)) {
       throw new MergeException(
           "tensor "
@@ -95,12 +120,10 @@ enum Sparsifier {
               + eps
               + " must stay inside (0, 1); lower epsilon or move density");
     }
-    int n = delta.length;
     int rows = in.rows();
     int m = in.rowLength();
     CounterRandom random = new CounterRandom(in.seed(), model, in.tensorName());
-    float[] out = new float[n];
-    float[] prob = new float[n];
+    float[] prob = needProbabilities ? new float[delta.length] : null;
     long[] order = new long[m];
     for (int row = 0; row < rows; row++) {
       int base = row * m;
@@ -114,22 +137,14 @@ enum Sparsifier {
         double q = m == 1 ? 0.5 : (double) (m - 1 - descRank) / (m - 1);
         double p = density - eps + 2 * eps * q;
         int i = base + j;
-        prob[i] = (float) p;
-        if (random.uniform(i) < p) {
-          out[i] = delta[i];
+        if (prob != null) {
+          prob[i] = (float) p;
+        }
+        if (random.uniform(i) >= p) {
+          delta[i] = 0;
         }
       }
     }
-    return new Kept(out, prob);
-  }
-
-  private static float[] masked(float[] delta, boolean[] keep) {
-    float[] out = new float[delta.length];
-    for (int i = 0; i < delta.length; i++) {
-      if (keep[i]) {
-        out[i] = delta[i];
-      }
-    }
-    return out;
+    return new Kept(true, density, prob);
   }
 }

@@ -61,20 +61,11 @@ final class TaskArithmeticMethod extends AbstractMergeMethod {
     float[] base = in.base();
     int n = base.length;
     int models = in.models().size();
-    Object rescale = p.raw("rescale");
     float[][] kept = new float[models][];
     double[] weight = new double[models];
     for (int i = 0; i < models; i++) {
       weight[i] = (float) p.number("weight", i);
-      float[] delta = VectorMath.subtract(in.models().get(i), base);
-      double density = sparsifier == Sparsifier.NONE ? 1.0 : p.number("density", i);
-      if (sparsifier != Sparsifier.NONE && !(density > 0 && density <= 1)) {
-        throw error(in, "density " + density + " of model " + i + " must be in (0, 1]");
-      }
-      double gamma = sparsifier == Sparsifier.OUTLIERS ? p.number("gamma", i) : 0;
-      double eps = sparsifier == Sparsifier.DELLA ? p.number("epsilon", i) : 0;
-      Sparsifier.Kept k = sparsifier.apply(in, i, delta, density, gamma, eps);
-      kept[i] = rescaled(delta, k, rescale);
+      kept[i] = sparsifiedDelta(in, p, i);
     }
     double weightSum = 0;
     for (double w : weight) {
@@ -117,34 +108,33 @@ final class TaskArithmeticMethod extends AbstractMergeMethod {
     return out;
   }
 
-  private static float[] rescaled(float[] delta, Sparsifier.Kept k, Object rescale) {
-    float[] values = k.values();
-    if (values == delta) {
-      return delta;
+  /** Step 1 and 2: d_i = x_i − b, sparsified and rescaled (a fresh array). */
+  private float[] sparsifiedDelta(MergeInput in, ResolvedParameters p, int i) {
+    float[] delta = VectorMath.subtract(in.models().get(i), in.base());
+    double density = sparsifier == Sparsifier.NONE ? 1.0 : p.number("density", i);
+    if (sparsifier != Sparsifier.NONE && !(density > 0 && density <= 1)) {
+      throw error(in, "density " + density + " of model " + i + " must be in (0, 1]");
     }
-    if ("elementwise".equals(rescale)) {
-      if (k.probability() == null) {
-        return values;
+    double gamma = sparsifier == Sparsifier.OUTLIERS ? p.number("gamma", i) : 0;
+    double eps = sparsifier == Sparsifier.DELLA ? p.number("epsilon", i) : 0;
+    Object rescale = p.raw("rescale");
+    boolean elementwise = "elementwise".equals(rescale);
+    boolean l1Rescale = Boolean.TRUE.equals(rescale);
+    double l1Before = l1Rescale ? VectorMath.l1(delta) : 0;
+    Sparsifier.Kept k = sparsifier.apply(in, i, delta, density, gamma, eps, elementwise);
+    if (k.changed() && elementwise) {
+      for (int e = 0; e < delta.length; e++) {
+        delta[e] = (float) (delta[e] / (double) (float) k.probability(e));
       }
-      float[] out = new float[values.length];
-      for (int i = 0; i < values.length; i++) {
-        out[i] = (float) (values[i] / (double) k.probability()[i]);
+    } else if (k.changed() && l1Rescale) {
+      double l1After = VectorMath.l1(delta);
+      if (l1Before >= 1e-7 && l1After >= 1e-7) {
+        double factor = l1Before / l1After;
+        for (int e = 0; e < delta.length; e++) {
+          delta[e] = (float) (delta[e] * factor);
+        }
       }
-      return out;
     }
-    if (Boolean.TRUE.equals(rescale)) {
-      double before = VectorMath.l1(delta);
-      double after = VectorMath.l1(values);
-      if (before < 1e-7 || after < 1e-7) {
-        return values;
-      }
-      double factor = before / after;
-      float[] out = new float[values.length];
-      for (int i = 0; i < values.length; i++) {
-        out[i] = (float) (values[i] * factor);
-      }
-      return out;
-    }
-    return values;
+    return delta;
   }
 }

@@ -50,7 +50,15 @@ public final class RecipeParser {
 
   /** Parses and validates the recipe file; messages name the file by its file name. */
   public static Recipe parse(Path file) throws IOException {
-    return parse(Files.readString(file), file.getFileName().toString());
+    String text;
+    try {
+      text = Files.readString(file);
+    } catch (java.nio.file.NoSuchFileException e) {
+      throw new java.nio.file.NoSuchFileException(file + ": no such recipe file");
+    } catch (java.nio.charset.MalformedInputException e) {
+      throw new IOException(file + ": not UTF-8 text; save the recipe as UTF-8", e);
+    }
+    return parse(text, file.getFileName().toString());
   }
 
   /** Parses and validates recipe text; {@code sourceName} prefixes every error message. */

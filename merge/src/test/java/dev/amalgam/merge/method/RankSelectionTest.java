@@ -34,6 +34,27 @@ class RankSelectionTest {
     }
   }
 
+  @Test
+  void inPlaceMaskingKeepsExactlyTheMarkedRanks() {
+    SplittableRandom r = new SplittableRandom(4);
+    float[] v = new float[3000];
+    for (int i = 0; i < v.length; i++) {
+      v[i] = (r.nextInt(61) - 30) / 8f;
+    }
+    v[7] = Float.NaN;
+    v[8] = -0.0f;
+    for (int[] range : new int[][] {{0, 1}, {0, 1000}, {37, 2100}, {2999, 3000}, {0, 3000}}) {
+      boolean[] marked = RankSelection.ranksBetween(v, range[0], range[1]);
+      float[] masked = v.clone();
+      RankSelection.keepRanksInPlace(masked, range[0], range[1]);
+      for (int i = 0; i < v.length; i++) {
+        assertThat(Float.floatToRawIntBits(masked[i]))
+            .as("element %d of range %d..%d", i, range[0], range[1])
+            .isEqualTo(marked[i] ? Float.floatToRawIntBits(v[i]) : 0);
+      }
+    }
+  }
+
   private static Comparator<Integer> reference(float[] v) {
     return Comparator.<Integer>comparingDouble(i -> -Math.abs(v[i]))
         .thenComparingInt(Integer::intValue);

@@ -218,4 +218,43 @@ class RecipeExamplesTest {
     assertThat(recipe.tokenizer().model()).isEqualTo("./models/llama3-8b-instruct");
     assertThat(recipe.slices().get(0).inputIndices(recipe.method())).containsExactly(0);
   }
+
+  @Test
+  void parsesKarcherAndTaskArithmeticRecipesWithExponentAndIntegerValues() {
+    Recipe karcher =
+        RecipeParser.parse(
+            """
+            models:
+              - model: "./models/finetune-a"
+              - model: "./models/finetune-b"
+            merge_method: karcher
+            dtype: bfloat16
+            parameters:
+              max_iter: 10
+              tol: 1e-5
+            """,
+            "karcher.yml");
+    assertThat(karcher.resolver(0).resolve("tol", -1, "x", null, 1)).contains(1e-5);
+    assertThat(karcher.resolver(0).resolve("max_iter", -1, "x", null, 1)).contains(10.0);
+
+    Recipe ta =
+        RecipeParser.parse(
+            """
+            models:
+              - model: "./models/finetune-a"
+                parameters:
+                  weight: 1.0
+              - model: "./models/finetune-b"
+                parameters:
+                  weight: 0.85
+            base_model: "./models/base"
+            merge_method: task_arithmetic
+            dtype: bfloat16
+            parameters:
+              lambda: 1
+            """,
+            "ta.yml");
+    assertThat(ta.resolver(0).resolve("lambda", -1, "x", null, 1)).contains(1.0);
+    assertThat(ta.slices().get(0).inputIndices(ta.method())).containsExactly(0, 1);
+  }
 }
