@@ -21,6 +21,7 @@ import picocli.CommandLine.Option;
       EvalCommand.class,
       ScoreCommand.class,
       GenerateCommand.class,
+      TrainCommand.class,
       CommandLine.HelpCommand.class,
     })
 public final class Amalgam implements Runnable {

@@ -1,0 +1,70 @@
+package dev.amalgam.node.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class TrainCommandTest {
+  @TempDir Path dir;
+
+  private Path config(String extra) throws Exception {
+    Path tokenizer = InspectCommandTest.EXAMPLE.resolve("tokenizer.json").toAbsolutePath();
+    return Files.writeString(
+        dir.resolve("train.yml"),
+        """
+        init:
+          model_type: llama
+          hidden_size: 32
+          intermediate_size: 64
+          num_hidden_layers: 1
+          num_attention_heads: 2
+          num_key_value_heads: 1
+          vocab_size: 48
+          tie_word_embeddings: true
+        tokenizer: %s
+        data:
+          - {task: arithmetic, n: 50}
+          - {task: relational, n: 50, weight: 0.5}
+        steps: 3
+        batch_size: 4
+        learning_rate: 1.0e-3
+        %s
+        """
+            .formatted(tokenizer, extra));
+  }
+
+  @Test
+  void trainingTheSameConfigTwiceGivesTheSameCheckpoint() throws Exception {
+    Path cfg = config("seed: 5");
+    CliRun first = CliRun.of("train", cfg.toString(), "-o", dir.resolve("a").toString());
+    CliRun second = CliRun.of("train", cfg.toString(), "-o", dir.resolve("b").toString());
+    assertThat(first.exitCode()).as(first.err()).isZero();
+    assertThat(second.exitCode()).as(second.err()).isZero();
+    assertThat(first.err()).contains("step 1  loss");
+    assertThat(dir.resolve("a/amalgam-train.yml")).exists();
+    assertThat(Files.readString(dir.resolve("a/config.json"))).contains("\"eos_token_id\" : 2");
+    String a = CliRun.of("fingerprint", dir.resolve("a").toString()).out();
+    String b = CliRun.of("fingerprint", dir.resolve("b").toString()).out();
+    assertThat(a).isEqualTo(b);
+  }
+
+  @Test
+  void configErrorsNameTheProblemBeforeTraining() throws Exception {
+    Path cfg = config("stepz: 4");
+    CliRun run = CliRun.of("train", cfg.toString(), "-o", dir.resolve("x").toString());
+    assertThat(run.exitCode()).isEqualTo(Amalgam.EXIT_FAILURE);
+    assertThat(run.errLines()).isEqualTo(1);
+    assertThat(run.err()).contains("unknown key 'stepz'");
+  }
+
+  @Test
+  void unknownTaskInTheMixIsRejected() throws Exception {
+    Path cfg = Files.writeString(dir.resolve("t.yml"), "base: .\ndata:\n  - {task: poetry}\n");
+    CliRun run = CliRun.of("train", cfg.toString(), "-o", dir.resolve("x").toString());
+    assertThat(run.exitCode()).isEqualTo(Amalgam.EXIT_FAILURE);
+    assertThat(run.err()).contains("data task 'poetry' is not one of");
+  }
+}
