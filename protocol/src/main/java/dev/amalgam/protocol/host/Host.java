@@ -109,6 +109,11 @@ public final class Host implements AutoCloseable {
     return connections.stream().filter(c -> c.remotePeer().equals(peer) && c.isOpen()).toList();
   }
 
+  /** Connections accepted or dialed whose security/muxer upgrade has not finished yet. */
+  public int upgradingCount() {
+    return upgrading.get();
+  }
+
   public List<String> protocols() {
     return List.copyOf(handlers.keySet());
   }

@@ -191,6 +191,9 @@ public final class YamuxSession extends ChannelInboundHandlerAdapter {
             ? cause.getCause()
             : cause;
     if (root instanceof YamuxException) {
+      if (closed) {
+        return;
+      }
       LOG.log(
           Level.WARNING,
           "closing connection to {0}: {1}",
