@@ -3,6 +3,7 @@ package dev.amalgam.protocol.host;
 import dev.amalgam.protocol.crypto.PublicKey;
 import dev.amalgam.protocol.identify.IdentifyInfo;
 import dev.amalgam.protocol.mss.Multistream;
+import dev.amalgam.protocol.mss.ProtocolNotSupportedException;
 import dev.amalgam.protocol.multiaddr.Multiaddr;
 import dev.amalgam.protocol.peer.PeerId;
 import dev.amalgam.protocol.yamux.YamuxSession;
@@ -96,6 +97,10 @@ public final class Connection {
     try {
       String agreed = Multistream.select(s.in(), s.out(), List.of(protocols));
       return new Stream(s, agreed, this);
+    } catch (ProtocolNotSupportedException e) {
+      s.reset();
+      throw new ProtocolNotSupportedException(
+          "peer " + remotePeer + " supports none of " + Arrays.toString(protocols));
     } catch (IOException | RuntimeException e) {
       s.reset();
       throw new IOException(

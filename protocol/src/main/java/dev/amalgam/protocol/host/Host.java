@@ -256,10 +256,21 @@ public final class Host implements AutoCloseable {
               if (!f.isSuccess()) {
                 result.completeExceptionally(
                     new IOException(
-                        "cannot connect to " + address + ": " + f.cause().getMessage()));
+                        "cannot connect to " + address + ": " + connectFailure(f.cause()),
+                        f.cause()));
               }
             });
     return result;
+  }
+
+  private static String connectFailure(Throwable cause) {
+    if (cause instanceof io.netty.channel.ConnectTimeoutException) {
+      return "connect timed out";
+    }
+    if (cause instanceof java.net.ConnectException) {
+      return "connection refused";
+    }
+    return cause.getMessage() == null ? cause.toString() : cause.getMessage();
   }
 
   private Connection await(CompletableFuture<Connection> f, String what) throws IOException {

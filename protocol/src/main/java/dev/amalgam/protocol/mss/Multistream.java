@@ -104,7 +104,7 @@ public final class Multistream {
                 + "'");
       }
     }
-    throw new MultistreamException("multistream: peer supports none of " + protocols);
+    throw new ProtocolNotSupportedException("multistream: peer supports none of " + protocols);
   }
 
   /**

@@ -123,7 +123,7 @@ class HostTest {
   void unknownProtocolFailsTheStreamButNotTheConnection() throws Exception {
     Connection c = client.dial(serverAddr);
     assertThatThrownBy(() -> c.newStream("/nope/1.0.0"))
-        .hasMessageContaining("peer supports none of [/nope/1.0.0]");
+        .hasMessageContaining("supports none of [/nope/1.0.0]");
     try (Stream s = c.newStream(Ping.PROTOCOL_ID)) {
       assertThat(Ping.ping(s, 1)).hasSize(1);
       s.in().readAllBytes();
