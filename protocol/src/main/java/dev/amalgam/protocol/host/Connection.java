@@ -81,6 +81,11 @@ public final class Connection {
     return session.openStreamCount();
   }
 
+  /** Bytes received on this connection's streams and not yet read by their handlers. */
+  public long bufferedInboundBytes() {
+    return session.bufferedBytes();
+  }
+
   /** Completes when the first identify exchange with the peer finished. */
   public CompletableFuture<IdentifyInfo> identified() {
     return identified;

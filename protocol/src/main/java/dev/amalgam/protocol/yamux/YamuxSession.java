@@ -65,6 +65,11 @@ public final class YamuxSession extends ChannelInboundHandlerAdapter {
     return streams.size();
   }
 
+  /** Bytes received on all streams that the application has not read yet. */
+  public long bufferedBytes() {
+    return buffered.get();
+  }
+
   public boolean isClosed() {
     return closed;
   }
