@@ -52,7 +52,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Host implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(Host.class.getName());
-  private static final List<String> MUXERS = List.of(YamuxSession.PROTOCOL_ID);
 
   private final HostConfig config;
   private final PeerId peerId;
@@ -331,7 +330,9 @@ public final class Host implements AutoCloseable {
                               initiator,
                               config.identity(),
                               expected,
-                              MUXERS,
+                              config.earlyMuxerNegotiation()
+                                  ? List.of(YamuxSession.PROTOCOL_ID)
+                                  : List.of(),
                               (nctx, r) -> secured(nctx, r, initiator, result)));
                 }))
         .addLast("errors", new ConnectionErrors(result));
@@ -343,6 +344,24 @@ public final class Host implements AutoCloseable {
       boolean initiator,
       CompletableFuture<Connection> result) {
     Channel ch = ctx.channel();
+    ctx.pipeline().replace(ctx.handler(), "noise-transport", new NoiseTransportCodec(r.ciphers()));
+    if (config.earlyMuxerNegotiation() && !r.remoteMuxers().isEmpty()) {
+      startMuxer(ch, r, initiator, result);
+      return;
+    }
+    ch.pipeline()
+        .addBefore(
+            "errors",
+            "mss-muxer",
+            new MultistreamChannelHandler(
+                initiator, YamuxSession.PROTOCOL_ID, c -> startMuxer(ch, r, initiator, result)));
+  }
+
+  private void startMuxer(
+      Channel ch,
+      NoiseHandshakeHandler.Result r,
+      boolean initiator,
+      CompletableFuture<Connection> result) {
     Connection conn =
         new Connection(
             this,
@@ -358,7 +377,6 @@ public final class Host implements AutoCloseable {
             config.writeTimeout(),
             s -> serveInbound(conn, s));
     conn.attach(session);
-    ctx.pipeline().replace(ctx.handler(), "noise-transport", new NoiseTransportCodec(r.ciphers()));
     ch.pipeline()
         .addBefore("errors", "yamux-frames", new YamuxFrameDecoder(YamuxSession.INITIAL_WINDOW));
     long idle = config.idleTimeout().toMillis();

@@ -147,6 +147,31 @@ class HostTest {
   }
 
   @Test
+  void negotiatesTheMuxerWithMultistreamWhenEitherSideOffersNoEarlyMuxer() throws Exception {
+    try (Host late = new Host(HostConfig.defaults().withEarlyMuxerNegotiation(false))) {
+      late.setStreamHandler(Echo.PROTOCOL_ID, Echo::serve);
+      Multiaddr lateAddr =
+          late.listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")).withPeerId(late.peerId());
+      try (Stream s = late.dial(serverAddr).newStream(Echo.PROTOCOL_ID)) {
+        byte[][] h = Echo.roundTrip(s, 1 << 20, 3);
+        assertThat(h[1]).isEqualTo(h[0]);
+      }
+      try (Stream s = client.dial(lateAddr).newStream(Ping.PROTOCOL_ID)) {
+        assertThat(Ping.ping(s, 2)).hasSize(2);
+        s.in().readAllBytes();
+      }
+    }
+  }
+
+  @Test
+  void dialsDnsAddresses() throws Exception {
+    int port = server.listenAddresses().get(0).toTcpSocketAddress().getPort();
+    Connection c =
+        client.dial(Multiaddr.parse("/dns4/localhost/tcp/" + port + "/p2p/" + server.peerId()));
+    assertThat(c.remotePeer()).isEqualTo(server.peerId());
+  }
+
+  @Test
   void reportsUnreachableAddress() throws Exception {
     Multiaddr dead = Multiaddr.parse("/ip4/127.0.0.1/tcp/1");
     assertThatThrownBy(() -> client.dial(dead))

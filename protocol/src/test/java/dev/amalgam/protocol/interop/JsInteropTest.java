@@ -111,6 +111,23 @@ class JsInteropTest {
   }
 
   @Test
+  void negotiatesTheMuxerWithMultistreamBothWaysWhenJavaOffersNoEarlyMuxer() throws Exception {
+    try (Host late = new Host(HostConfig.defaults().withEarlyMuxerNegotiation(false))) {
+      late.setStreamHandler(Echo.PROTOCOL_ID, Echo::serve);
+      Multiaddr lateAddr =
+          late.listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")).withPeerId(late.peerId());
+      try (Stream s = late.dial(jsAddr).newStream(Echo.PROTOCOL_ID)) {
+        byte[][] h = Echo.roundTrip(s, 1 << 20, 5);
+        assertThat(h[1]).isEqualTo(h[0]);
+      }
+      try (JsPeer js = JsPeer.start("dial", lateAddr.toString(), "ping", "echo:1048576")) {
+        List<String> out = js.collectUntil("DONE", TIMEOUT);
+        assertThat(out).anyMatch(l -> l.startsWith("PING ")).contains("ECHO 1048576 ok");
+      }
+    }
+  }
+
+  @Test
   void jsDialsJavaPingsIdentifiesEchoes64MegabytesAndRunsOneHundredStreams() throws Exception {
     PeerId id = java.peerId();
     Multiaddr target = java.listenAddresses().get(0).withPeerId(id);
