@@ -116,6 +116,22 @@ public final class Connection {
     }
   }
 
+  /**
+   * Opens a stream with lazy multistream-select: the proposal goes out with the first application
+   * bytes and is checked on the first read (a refusal surfaces there as {@link
+   * ProtocolNotSupportedException}). Saves a round trip when the protocol is known to be spoken.
+   */
+  public Stream newStreamLazy(String protocol) throws IOException {
+    YamuxStream s = session.openStream();
+    try {
+      return new Stream(s, protocol, this, Multistream.selectLazy(s.in(), s.out(), protocol));
+    } catch (IOException | RuntimeException e) {
+      s.reset();
+      throw new IOException(
+          "stream to " + remotePeer + " for " + protocol + ": " + e.getMessage(), e);
+    }
+  }
+
   public void close() {
     session.close();
   }

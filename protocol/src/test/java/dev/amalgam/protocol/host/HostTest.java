@@ -164,6 +164,21 @@ class HostTest {
   }
 
   @Test
+  void lazyStreamCarriesDataWithTheProposalAndSurfacesRefusalOnRead() throws Exception {
+    Connection c = client.dial(serverAddr);
+    try (Stream s = c.newStreamLazy(Echo.PROTOCOL_ID)) {
+      s.out().write("hello".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      s.closeWrite();
+      assertThat(new String(s.in().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8))
+          .isEqualTo("hello");
+    }
+    Stream refused = c.newStreamLazy("/nope/1.0.0");
+    assertThatThrownBy(() -> refused.in().read())
+        .isInstanceOf(dev.amalgam.protocol.mss.ProtocolNotSupportedException.class);
+    refused.reset();
+  }
+
+  @Test
   void dialsDnsAddresses() throws Exception {
     int port = server.listenAddresses().get(0).toTcpSocketAddress().getPort();
     Connection c =
