@@ -1,6 +1,6 @@
 // js-libp2p peer for Amalgam's interop tests. One line per event on stdout:
 //   LISTENING <multiaddr>        (listen mode, once ready)
-//   IDENTIFY <peer> protocols=<a,b> addrs=<a,b> agent=<agent>
+//   IDENTIFY <peer> protocols=<a,b> addrs=<a,b> agent=<agent> spr=<addresses of its signed peer record>|none
 //   PING <ms> | ECHO <bytes> ok|mismatch | CONCURRENT <n> ok|fail | SEND <bytes> <ms> | ERROR <msg> | DONE
 // Usage: node peer.mjs listen
 //        node peer.mjs dial <multiaddr> <op>...   ops: ping identify echo:<bytes> concurrent:<n>:<bytes> send:<bytes>
@@ -27,7 +27,7 @@ const node = await createLibp2p({
 
 node.addEventListener('peer:identify', (e) => {
   const r = e.detail
-  out(`IDENTIFY ${r.peerId} protocols=${r.protocols.join(',')} addrs=${r.listenAddrs.map(String).join(',')} agent=${r.agentVersion}`)
+  out(`IDENTIFY ${r.peerId} protocols=${r.protocols.join(',')} addrs=${r.listenAddrs.map(String).join(',')} agent=${r.agentVersion} spr=${r.signedPeerRecord == null ? 'none' : r.signedPeerRecord.addresses.map(String).join(',')}`)
 })
 
 await node.handle(ECHO, async (stream) => {

@@ -10,6 +10,7 @@ import dev.amalgam.protocol.noise.NoiseHandshakeHandler;
 import dev.amalgam.protocol.noise.NoiseTransportCodec;
 import dev.amalgam.protocol.peer.PeerId;
 import dev.amalgam.protocol.ping.Ping;
+import dev.amalgam.protocol.record.PeerRecord;
 import dev.amalgam.protocol.transport.TcpTransport;
 import dev.amalgam.protocol.yamux.YamuxFrameDecoder;
 import dev.amalgam.protocol.yamux.YamuxSession;
@@ -67,6 +68,9 @@ public final class Host implements AutoCloseable {
   private final List<ConnectionListener> connectionListeners = new CopyOnWriteArrayList<>();
   private final Peerstore peerstore = new Peerstore();
   private volatile boolean closed;
+  private long peerRecordSeq;
+  private byte[] signedRecord;
+  private List<Multiaddr> signedRecordAddrs = List.of();
 
   public Host(HostConfig config) {
     this.config = config;
@@ -481,16 +485,26 @@ public final class Host implements AutoCloseable {
         });
   }
 
-  /** Our identify record as sent to the peer of {@code conn}. */
+  /** Our identify record as sent to the peer of {@code conn}, with a signed peer record. */
   public IdentifyInfo identifyRecord(Connection conn) {
+    List<Multiaddr> addrs = listenAddresses();
     return new IdentifyInfo(
         config.identity().publicKey(),
-        listenAddresses(),
+        addrs,
         protocols(),
         conn.remoteAddress(),
         IdentifyInfo.PROTOCOL_VERSION,
         config.agentVersion(),
-        null);
+        signedPeerRecord(addrs));
+  }
+
+  private synchronized byte[] signedPeerRecord(List<Multiaddr> addrs) {
+    if (signedRecord == null || !signedRecordAddrs.equals(addrs)) {
+      peerRecordSeq = Math.max(peerRecordSeq + 1, System.currentTimeMillis());
+      signedRecord = new PeerRecord(peerId, peerRecordSeq, addrs).seal(config.identity()).encode();
+      signedRecordAddrs = addrs;
+    }
+    return signedRecord;
   }
 
   /** Stores what a peer told us about itself; rejects a key that is not the peer's. */
@@ -502,6 +516,17 @@ public final class Host implements AutoCloseable {
     }
     if (!info.listenAddrs().isEmpty()) {
       peerstore.addAddresses(peer, info.listenAddrs());
+    }
+    if (info.signedPeerRecord() != null) {
+      try {
+        PeerRecord rec = PeerRecord.open(info.signedPeerRecord());
+        if (!rec.peerId().equals(peer)) {
+          throw new IllegalArgumentException("it is the record of " + rec.peerId());
+        }
+        peerstore.setCertifiedRecord(peer, rec);
+      } catch (IllegalArgumentException e) {
+        LOG.log(Level.INFO, "ignoring signed peer record from {0}: {1}", peer, e.getMessage());
+      }
     }
     if (!info.protocols().isEmpty()) {
       peerstore.setProtocols(peer, info.protocols());

@@ -65,6 +65,8 @@ class HostTest {
     assertThat(info.observedAddr()).isEqualTo(c.localAddress());
     assertThat(info.agentVersion()).isEqualTo("amalgam/0.1.0");
     assertThat(client.peerstore().protocols(server.peerId())).contains(Echo.PROTOCOL_ID);
+    assertThat(client.peerstore().certifiedRecord(server.peerId()).orElseThrow().addresses())
+        .containsExactlyElementsOf(server.listenAddresses());
   }
 
   @Test

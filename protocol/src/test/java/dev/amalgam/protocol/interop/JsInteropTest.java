@@ -71,12 +71,15 @@ class JsInteropTest {
             Ping.PROTOCOL_ID, Identify.PROTOCOL_ID, Identify.PUSH_PROTOCOL_ID, Echo.PROTOCOL_ID);
     assertThat(js.listenAddrs()).contains(jsAddr.decapsulate(Protocol.P2P));
     assertThat(js.publicKey()).isEqualTo(c.remotePublicKey());
+    assertThat(java.peerstore().certifiedRecord(c.remotePeer()).orElseThrow().addresses())
+        .contains(jsAddr.decapsulate(Protocol.P2P));
 
     String line = jsListener.await("IDENTIFY " + java.peerId(), TIMEOUT);
     assertThat(line)
         .contains(Echo.PROTOCOL_ID, Ping.PROTOCOL_ID, Identify.PROTOCOL_ID)
         .contains("addrs=" + java.listenAddresses().get(0))
-        .contains("agent=amalgam/");
+        .contains("agent=amalgam/")
+        .endsWith("spr=" + java.listenAddresses().get(0));
   }
 
   @Test
