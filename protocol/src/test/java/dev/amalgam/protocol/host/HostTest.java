@@ -181,6 +181,18 @@ class HostTest {
   }
 
   @Test
+  void usesEpollWhereAvailableAndInteroperatesWithTheNioFallback() throws Exception {
+    assertThat(server.usesEpoll()).isEqualTo(io.netty.channel.epoll.Epoll.isAvailable());
+    try (Host nio = new Host(HostConfig.defaults().withTransport(1, false))) {
+      assertThat(nio.usesEpoll()).isFalse();
+      try (Stream s = nio.dial(serverAddr).newStream(Echo.PROTOCOL_ID)) {
+        byte[][] h = Echo.roundTrip(s, 1 << 20, 9);
+        assertThat(h[1]).isEqualTo(h[0]);
+      }
+    }
+  }
+
+  @Test
   void dialsDnsAddresses() throws Exception {
     int port = server.listenAddresses().get(0).toTcpSocketAddress().getPort();
     Connection c =
