@@ -1,9 +1,9 @@
 // js-libp2p peer for Amalgam's interop tests. One line per event on stdout:
 //   LISTENING <multiaddr>        (listen mode, once ready)
-//   IDENTIFY <peer> protocols=<a,b> addrs=<a,b> agent=<agent>
-//   PING <ms> | ECHO <bytes> ok|mismatch | CONCURRENT <n> ok|fail | ERROR <msg> | DONE
+//   IDENTIFY <peer> protocols=<a,b> addrs=<a,b> agent=<agent> spr=<addresses of its signed peer record>|none
+//   PING <ms> | ECHO <bytes> ok|mismatch | CONCURRENT <n> ok|fail | SEND <bytes> <ms> | ERROR <msg> | DONE
 // Usage: node peer.mjs listen
-//        node peer.mjs dial <multiaddr> <op>...   ops: ping identify echo:<bytes> concurrent:<n>:<bytes>
+//        node peer.mjs dial <multiaddr> <op>...   ops: ping identify echo:<bytes> concurrent:<n>:<bytes> send:<bytes>
 import { createLibp2p } from 'libp2p'
 import { tcp } from '@libp2p/tcp'
 import { noise } from '@chainsafe/libp2p-noise'
@@ -14,6 +14,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { createHash, randomBytes } from 'node:crypto'
 
 const ECHO = '/amalgam/echo/1.0.0'
+const SINK = '/amalgam/sink/1.0.0'
 const out = (line) => process.stdout.write(line + '\n')
 
 const node = await createLibp2p({
@@ -26,7 +27,7 @@ const node = await createLibp2p({
 
 node.addEventListener('peer:identify', (e) => {
   const r = e.detail
-  out(`IDENTIFY ${r.peerId} protocols=${r.protocols.join(',')} addrs=${r.listenAddrs.map(String).join(',')} agent=${r.agentVersion}`)
+  out(`IDENTIFY ${r.peerId} protocols=${r.protocols.join(',')} addrs=${r.listenAddrs.map(String).join(',')} agent=${r.agentVersion} spr=${r.signedPeerRecord == null ? 'none' : r.signedPeerRecord.addresses.map(String).join(',')}`)
 })
 
 await node.handle(ECHO, async (stream) => {
@@ -39,6 +40,31 @@ await node.handle(ECHO, async (stream) => {
     stream.abort(err)
   }
 }, { maxInboundStreams: 256, maxOutboundStreams: 256 })
+
+await node.handle(SINK, async (stream) => {
+  try {
+    for await (const chunk of stream) { chunk.subarray() }
+    await stream.close()
+  } catch (err) {
+    stream.abort(err)
+  }
+})
+
+// Sends `size` bytes on one stream and waits for the peer to finish reading; returns milliseconds.
+async function sendTimed (conn, size) {
+  const chunk = randomBytes(65536)
+  const start = performance.now()
+  const stream = await conn.newStream(SINK)
+  let left = size
+  while (left > 0) {
+    const piece = left >= chunk.length ? chunk : chunk.subarray(0, left)
+    left -= piece.length
+    if (!stream.send(piece)) await stream.onDrain()
+  }
+  await stream.close()
+  for await (const c of stream) { c.subarray() }
+  return performance.now() - start
+}
 
 async function echoRoundTrip (conn, size) {
   const stream = await conn.newStream(ECHO, { maxOutboundStreams: 256 })
@@ -80,6 +106,8 @@ async function run (addr, ops) {
       }
     } else if (name === 'echo') {
       out(`ECHO ${a} ${(await echoRoundTrip(conn, Number(a))) ? 'ok' : 'mismatch'}`)
+    } else if (name === 'send') {
+      out(`SEND ${a} ${(await sendTimed(conn, Number(a))).toFixed(1)}`)
     } else if (name === 'concurrent') {
       const results = await Promise.all(Array.from({ length: Number(a) }, () => echoRoundTrip(conn, Number(b))))
       out(`CONCURRENT ${a} ${results.every(Boolean) ? 'ok' : 'fail'}`)

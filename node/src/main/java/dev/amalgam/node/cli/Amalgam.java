@@ -22,6 +22,8 @@ import picocli.CommandLine.Option;
       ScoreCommand.class,
       GenerateCommand.class,
       TrainCommand.class,
+      IdCommand.class,
+      PingCommand.class,
       CommandLine.HelpCommand.class,
     })
 public final class Amalgam implements Runnable {

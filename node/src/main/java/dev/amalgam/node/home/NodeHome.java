@@ -81,12 +81,7 @@ public final class NodeHome {
           dir + ": no node home here (no " + IDENTITY + "); run 'amalgam init --home " + dir + "'");
     }
     checkOwnerOnly(keyFile);
-    PrivateKey key;
-    try {
-      key = PrivateKey.unmarshal(Files.readAllBytes(keyFile));
-    } catch (RuntimeException e) {
-      throw new HomeException(keyFile + ": not a libp2p private key: " + e.getMessage());
-    }
+    PrivateKey key = dev.amalgam.protocol.crypto.IdentityFile.load(keyFile);
     NodeConfig config =
         Files.exists(dir.resolve(CONFIG))
             ? NodeConfig.read(dir.resolve(CONFIG))

@@ -3,6 +3,7 @@ package dev.amalgam.protocol.host;
 import dev.amalgam.protocol.crypto.PublicKey;
 import dev.amalgam.protocol.identify.IdentifyInfo;
 import dev.amalgam.protocol.mss.Multistream;
+import dev.amalgam.protocol.mss.ProtocolNotSupportedException;
 import dev.amalgam.protocol.multiaddr.Multiaddr;
 import dev.amalgam.protocol.peer.PeerId;
 import dev.amalgam.protocol.yamux.YamuxSession;
@@ -80,6 +81,11 @@ public final class Connection {
     return session.openStreamCount();
   }
 
+  /** Bytes received on this connection's streams and not yet read by their handlers. */
+  public long bufferedInboundBytes() {
+    return session.bufferedBytes();
+  }
+
   /** Completes when the first identify exchange with the peer finished. */
   public CompletableFuture<IdentifyInfo> identified() {
     return identified;
@@ -96,6 +102,10 @@ public final class Connection {
     try {
       String agreed = Multistream.select(s.in(), s.out(), List.of(protocols));
       return new Stream(s, agreed, this);
+    } catch (ProtocolNotSupportedException e) {
+      s.reset();
+      throw new ProtocolNotSupportedException(
+          "peer " + remotePeer + " supports none of " + Arrays.toString(protocols));
     } catch (IOException | RuntimeException e) {
       s.reset();
       throw new IOException(
@@ -103,6 +113,22 @@ public final class Connection {
           e);
     } finally {
       timeout.cancel(false);
+    }
+  }
+
+  /**
+   * Opens a stream with lazy multistream-select: the proposal goes out with the first application
+   * bytes and is checked on the first read (a refusal surfaces there as {@link
+   * ProtocolNotSupportedException}). Saves a round trip when the protocol is known to be spoken.
+   */
+  public Stream newStreamLazy(String protocol) throws IOException {
+    YamuxStream s = session.openStream();
+    try {
+      return new Stream(s, protocol, this, Multistream.selectLazy(s.in(), s.out(), protocol));
+    } catch (IOException | RuntimeException e) {
+      s.reset();
+      throw new IOException(
+          "stream to " + remotePeer + " for " + protocol + ": " + e.getMessage(), e);
     }
   }
 

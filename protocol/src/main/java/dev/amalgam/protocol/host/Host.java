@@ -10,6 +10,7 @@ import dev.amalgam.protocol.noise.NoiseHandshakeHandler;
 import dev.amalgam.protocol.noise.NoiseTransportCodec;
 import dev.amalgam.protocol.peer.PeerId;
 import dev.amalgam.protocol.ping.Ping;
+import dev.amalgam.protocol.record.PeerRecord;
 import dev.amalgam.protocol.transport.TcpTransport;
 import dev.amalgam.protocol.yamux.YamuxFrameDecoder;
 import dev.amalgam.protocol.yamux.YamuxSession;
@@ -52,7 +53,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Host implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(Host.class.getName());
-  private static final List<String> MUXERS = List.of(YamuxSession.PROTOCOL_ID);
 
   private final HostConfig config;
   private final PeerId peerId;
@@ -68,6 +68,9 @@ public final class Host implements AutoCloseable {
   private final List<ConnectionListener> connectionListeners = new CopyOnWriteArrayList<>();
   private final Peerstore peerstore = new Peerstore();
   private volatile boolean closed;
+  private long peerRecordSeq;
+  private byte[] signedRecord;
+  private List<Multiaddr> signedRecordAddrs = List.of();
 
   public Host(HostConfig config) {
     this.config = config;
@@ -107,6 +110,11 @@ public final class Host implements AutoCloseable {
 
   public List<Connection> connections(PeerId peer) {
     return connections.stream().filter(c -> c.remotePeer().equals(peer) && c.isOpen()).toList();
+  }
+
+  /** Connections accepted or dialed whose security/muxer upgrade has not finished yet. */
+  public int upgradingCount() {
+    return upgrading.get();
   }
 
   public List<String> protocols() {
@@ -251,10 +259,21 @@ public final class Host implements AutoCloseable {
               if (!f.isSuccess()) {
                 result.completeExceptionally(
                     new IOException(
-                        "cannot connect to " + address + ": " + f.cause().getMessage()));
+                        "cannot connect to " + address + ": " + connectFailure(f.cause()),
+                        f.cause()));
               }
             });
     return result;
+  }
+
+  private static String connectFailure(Throwable cause) {
+    if (cause instanceof io.netty.channel.ConnectTimeoutException) {
+      return "connect timed out";
+    }
+    if (cause instanceof java.net.ConnectException) {
+      return "connection refused";
+    }
+    return cause.getMessage() == null ? cause.toString() : cause.getMessage();
   }
 
   private Connection await(CompletableFuture<Connection> f, String what) throws IOException {
@@ -315,7 +334,9 @@ public final class Host implements AutoCloseable {
                               initiator,
                               config.identity(),
                               expected,
-                              MUXERS,
+                              config.earlyMuxerNegotiation()
+                                  ? List.of(YamuxSession.PROTOCOL_ID)
+                                  : List.of(),
                               (nctx, r) -> secured(nctx, r, initiator, result)));
                 }))
         .addLast("errors", new ConnectionErrors(result));
@@ -327,6 +348,24 @@ public final class Host implements AutoCloseable {
       boolean initiator,
       CompletableFuture<Connection> result) {
     Channel ch = ctx.channel();
+    ctx.pipeline().replace(ctx.handler(), "noise-transport", new NoiseTransportCodec(r.ciphers()));
+    if (config.earlyMuxerNegotiation() && !r.remoteMuxers().isEmpty()) {
+      startMuxer(ch, r, initiator, result);
+      return;
+    }
+    ch.pipeline()
+        .addBefore(
+            "errors",
+            "mss-muxer",
+            new MultistreamChannelHandler(
+                initiator, YamuxSession.PROTOCOL_ID, c -> startMuxer(ch, r, initiator, result)));
+  }
+
+  private void startMuxer(
+      Channel ch,
+      NoiseHandshakeHandler.Result r,
+      boolean initiator,
+      CompletableFuture<Connection> result) {
     Connection conn =
         new Connection(
             this,
@@ -342,7 +381,6 @@ public final class Host implements AutoCloseable {
             config.writeTimeout(),
             s -> serveInbound(conn, s));
     conn.attach(session);
-    ctx.pipeline().replace(ctx.handler(), "noise-transport", new NoiseTransportCodec(r.ciphers()));
     ch.pipeline()
         .addBefore("errors", "yamux-frames", new YamuxFrameDecoder(YamuxSession.INITIAL_WINDOW));
     long idle = config.idleTimeout().toMillis();
@@ -447,16 +485,26 @@ public final class Host implements AutoCloseable {
         });
   }
 
-  /** Our identify record as sent to the peer of {@code conn}. */
+  /** Our identify record as sent to the peer of {@code conn}, with a signed peer record. */
   public IdentifyInfo identifyRecord(Connection conn) {
+    List<Multiaddr> addrs = listenAddresses();
     return new IdentifyInfo(
         config.identity().publicKey(),
-        listenAddresses(),
+        addrs,
         protocols(),
         conn.remoteAddress(),
         IdentifyInfo.PROTOCOL_VERSION,
         config.agentVersion(),
-        null);
+        signedPeerRecord(addrs));
+  }
+
+  private synchronized byte[] signedPeerRecord(List<Multiaddr> addrs) {
+    if (signedRecord == null || !signedRecordAddrs.equals(addrs)) {
+      peerRecordSeq = Math.max(peerRecordSeq + 1, System.currentTimeMillis());
+      signedRecord = new PeerRecord(peerId, peerRecordSeq, addrs).seal(config.identity()).encode();
+      signedRecordAddrs = addrs;
+    }
+    return signedRecord;
   }
 
   /** Stores what a peer told us about itself; rejects a key that is not the peer's. */
@@ -468,6 +516,17 @@ public final class Host implements AutoCloseable {
     }
     if (!info.listenAddrs().isEmpty()) {
       peerstore.addAddresses(peer, info.listenAddrs());
+    }
+    if (info.signedPeerRecord() != null) {
+      try {
+        PeerRecord rec = PeerRecord.open(info.signedPeerRecord());
+        if (!rec.peerId().equals(peer)) {
+          throw new IllegalArgumentException("it is the record of " + rec.peerId());
+        }
+        peerstore.setCertifiedRecord(peer, rec);
+      } catch (IllegalArgumentException e) {
+        LOG.log(Level.INFO, "ignoring signed peer record from {0}: {1}", peer, e.getMessage());
+      }
     }
     if (!info.protocols().isEmpty()) {
       peerstore.setProtocols(peer, info.protocols());

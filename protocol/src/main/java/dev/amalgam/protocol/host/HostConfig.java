@@ -7,7 +7,9 @@ import java.time.Duration;
 /**
  * Host settings. Limits: connections in total and per peer, streams per connection. Timeouts:
  * connection upgrade, stream negotiation, idle connections (no streams, no traffic), and stalled
- * writes (a peer that stops reading).
+ * writes (a peer that stops reading). {@code earlyMuxerNegotiation} offers yamux inside the Noise
+ * handshake; without it (or when the peer offers none) the muxer is negotiated with
+ * multistream-select after the handshake.
  */
 public record HostConfig(
     PrivateKey identity,
@@ -20,7 +22,8 @@ public record HostConfig(
     Duration writeTimeout,
     String agentVersion,
     int eventLoopThreads,
-    boolean preferEpoll) {
+    boolean preferEpoll,
+    boolean earlyMuxerNegotiation) {
 
   public static HostConfig defaults() {
     return new HostConfig(
@@ -34,6 +37,7 @@ public record HostConfig(
         Duration.ofSeconds(30),
         "amalgam/0.1.0",
         2,
+        true,
         true);
   }
 
@@ -49,7 +53,8 @@ public record HostConfig(
         writeTimeout,
         agentVersion,
         eventLoopThreads,
-        preferEpoll);
+        preferEpoll,
+        earlyMuxerNegotiation);
   }
 
   public HostConfig withLimits(int connections, int perPeer, int streams) {
@@ -64,7 +69,8 @@ public record HostConfig(
         writeTimeout,
         agentVersion,
         eventLoopThreads,
-        preferEpoll);
+        preferEpoll,
+        earlyMuxerNegotiation);
   }
 
   public HostConfig withTimeouts(
@@ -80,7 +86,8 @@ public record HostConfig(
         write,
         agentVersion,
         eventLoopThreads,
-        preferEpoll);
+        preferEpoll,
+        earlyMuxerNegotiation);
   }
 
   public HostConfig withTransport(int threads, boolean epoll) {
@@ -95,6 +102,23 @@ public record HostConfig(
         writeTimeout,
         agentVersion,
         threads,
-        epoll);
+        epoll,
+        earlyMuxerNegotiation);
+  }
+
+  public HostConfig withEarlyMuxerNegotiation(boolean early) {
+    return new HostConfig(
+        identity,
+        maxConnections,
+        maxConnectionsPerPeer,
+        maxStreamsPerConnection,
+        upgradeTimeout,
+        negotiationTimeout,
+        idleTimeout,
+        writeTimeout,
+        agentVersion,
+        eventLoopThreads,
+        preferEpoll,
+        early);
   }
 }

@@ -3,6 +3,7 @@ package dev.amalgam.protocol.host;
 import dev.amalgam.protocol.crypto.PublicKey;
 import dev.amalgam.protocol.multiaddr.Multiaddr;
 import dev.amalgam.protocol.peer.PeerId;
+import dev.amalgam.protocol.record.PeerRecord;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -21,6 +22,7 @@ public final class Peerstore {
     final Set<String> protocols = new LinkedHashSet<>();
     PublicKey publicKey;
     String agentVersion;
+    PeerRecord certified;
   }
 
   private final Map<PeerId, Entry> peers = new ConcurrentHashMap<>();
@@ -62,6 +64,27 @@ public final class Peerstore {
     Entry e = peers.computeIfAbsent(peer, p -> new Entry());
     synchronized (e) {
       e.agentVersion = agent;
+    }
+  }
+
+  /** Keeps a verified signed peer record unless a newer one (higher seq) is already stored. */
+  public void setCertifiedRecord(PeerId peer, PeerRecord record) {
+    Entry e = peers.computeIfAbsent(peer, p -> new Entry());
+    synchronized (e) {
+      if (e.certified == null || Long.compareUnsigned(record.seq(), e.certified.seq()) > 0) {
+        e.certified = record;
+      }
+    }
+    addAddresses(peer, record.addresses());
+  }
+
+  public Optional<PeerRecord> certifiedRecord(PeerId peer) {
+    Entry e = peers.get(peer);
+    if (e == null) {
+      return Optional.empty();
+    }
+    synchronized (e) {
+      return Optional.ofNullable(e.certified);
     }
   }
 

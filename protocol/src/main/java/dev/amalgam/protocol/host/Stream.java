@@ -10,15 +10,21 @@ public final class Stream implements Closeable {
   private final YamuxStream yamux;
   private final String protocol;
   private final Connection connection;
+  private final InputStream in;
 
   Stream(YamuxStream yamux, String protocol, Connection connection) {
+    this(yamux, protocol, connection, yamux.in());
+  }
+
+  Stream(YamuxStream yamux, String protocol, Connection connection, InputStream in) {
     this.yamux = yamux;
     this.protocol = protocol;
     this.connection = connection;
+    this.in = in;
   }
 
   public InputStream in() {
-    return yamux.in();
+    return in;
   }
 
   public OutputStream out() {

@@ -104,7 +104,71 @@ public final class Multistream {
                 + "'");
       }
     }
-    throw new MultistreamException("multistream: peer supports none of " + protocols);
+    throw new ProtocolNotSupportedException("multistream: peer supports none of " + protocols);
+  }
+
+  /**
+   * Lazy initiator (single protocol): writes header and proposal and returns at once, so the
+   * caller's first bytes can follow in the same packet. The returned input checks the echoed header
+   * and protocol on its first read and fails with {@link ProtocolNotSupportedException} on {@code
+   * na}.
+   */
+  public static InputStream selectLazy(InputStream in, OutputStream out, String protocol)
+      throws IOException {
+    ByteArrayOutputStream first = new ByteArrayOutputStream();
+    first.writeBytes(encode(PROTOCOL_ID));
+    first.writeBytes(encode(protocol));
+    out.write(first.toByteArray());
+    out.flush();
+    return new LazyInput(in, protocol);
+  }
+
+  private static final class LazyInput extends java.io.FilterInputStream {
+    private final String protocol;
+    private boolean checked;
+
+    LazyInput(InputStream in, String protocol) {
+      super(in);
+      this.protocol = protocol;
+    }
+
+    private void check() throws IOException {
+      if (checked) {
+        return;
+      }
+      checked = true;
+      expectHeader(Multistream.read(in));
+      String answer = Multistream.read(in);
+      if (answer.equals(NA)) {
+        throw new ProtocolNotSupportedException(
+            "multistream: peer does not support '" + protocol + "'");
+      }
+      if (!answer.equals(protocol)) {
+        throw new MultistreamException(
+            "multistream: proposed '"
+                + protocol
+                + "' but the peer answered '"
+                + abbreviate(answer)
+                + "'");
+      }
+    }
+
+    @Override
+    public int read() throws IOException {
+      check();
+      return in.read();
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      check();
+      return in.read(b, off, len);
+    }
+
+    @Override
+    public int available() throws IOException {
+      return checked ? in.available() : 0;
+    }
   }
 
   /**

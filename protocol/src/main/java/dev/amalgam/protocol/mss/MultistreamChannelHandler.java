@@ -21,6 +21,7 @@ public final class MultistreamChannelHandler extends ByteToMessageDecoder {
   private final String protocol;
   private final Consumer<ChannelHandlerContext> onAgreed;
   private boolean headerSeen;
+  private boolean proposed;
   private int proposals;
 
   public MultistreamChannelHandler(
@@ -31,14 +32,27 @@ public final class MultistreamChannelHandler extends ByteToMessageDecoder {
   }
 
   @Override
+  public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
+    super.handlerAdded(ctx);
+    if (ctx.channel().isActive()) {
+      propose(ctx); // added to a live channel, e.g. for muxer negotiation after Noise
+    }
+  }
+
+  @Override
   public void channelActive(ChannelHandlerContext ctx) throws Exception {
-    if (initiator) {
+    propose(ctx);
+    super.channelActive(ctx);
+  }
+
+  private void propose(ChannelHandlerContext ctx) {
+    if (initiator && !proposed) {
+      proposed = true;
       ByteBuf out = Unpooled.buffer();
       out.writeBytes(Multistream.encode(Multistream.PROTOCOL_ID));
       out.writeBytes(Multistream.encode(protocol));
       ctx.writeAndFlush(out);
     }
-    super.channelActive(ctx);
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.amalgam.protocol.noise;
 
+import java.nio.ByteBuffer;
 import java.security.GeneralSecurityException;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
@@ -52,7 +53,41 @@ final class CipherState {
     return run(Cipher.DECRYPT_MODE, ad, ciphertext);
   }
 
-  private byte[] run(int mode, byte[] ad, byte[] input) throws NoiseException {
+  /**
+   * Transport encryption (empty AD) from {@code inputs} into {@code out}, which must have room for
+   * the plaintext plus the 16-byte tag.
+   */
+  void encrypt(ByteBuffer[] inputs, ByteBuffer out) throws NoiseException {
+    try {
+      init(Cipher.ENCRYPT_MODE);
+      for (ByteBuffer in : inputs) {
+        cipher.update(in, out);
+      }
+      cipher.doFinal(ByteBuffer.allocate(0), out);
+      nonce++;
+    } catch (GeneralSecurityException e) {
+      throw new NoiseException("noise: cipher failure on message " + nonce, e);
+    }
+  }
+
+  /** Transport decryption (empty AD) of {@code in} into {@code out}. */
+  void decrypt(ByteBuffer in, ByteBuffer out) throws NoiseException {
+    if (in.remaining() < TAG_LENGTH) {
+      throw new NoiseException(
+          "noise: ciphertext of " + in.remaining() + " bytes is shorter than the 16-byte tag");
+    }
+    try {
+      init(Cipher.DECRYPT_MODE);
+      cipher.doFinal(in, out);
+      nonce++;
+    } catch (AEADBadTagException e) {
+      throw new NoiseException("noise: message " + nonce + " failed authentication");
+    } catch (GeneralSecurityException e) {
+      throw new NoiseException("noise: cipher failure on message " + nonce, e);
+    }
+  }
+
+  private void init(int mode) throws GeneralSecurityException, NoiseException {
     if (nonce >= MAX_NONCE) {
       throw new NoiseException("noise: nonce exhausted, the connection must be re-established");
     }
@@ -61,8 +96,12 @@ final class CipherState {
     for (int i = 0; i < 8; i++) {
       iv[4 + i] = (byte) (n >>> (8 * i));
     }
+    cipher.init(mode, key, new IvParameterSpec(iv));
+  }
+
+  private byte[] run(int mode, byte[] ad, byte[] input) throws NoiseException {
     try {
-      cipher.init(mode, key, new IvParameterSpec(iv));
+      init(mode);
       if (ad.length > 0) {
         cipher.updateAAD(ad);
       }

@@ -122,13 +122,10 @@ public final class NoiseHandshakeHandler extends ChannelInboundHandlerAdapter {
       throw new NoiseException(
           "noise: peer id mismatch: dialed " + expectedRemote + " but the remote is " + remote);
     }
-    if (payload.streamMuxers().isEmpty()) {
-      throw new NoiseException(
-          "noise: remote "
-              + remote
-              + " offered no early stream muxer (multistream muxer negotiation is not supported)");
-    }
-    if (payload.streamMuxers().stream().noneMatch(localMuxers::contains)) {
+    // Both lists present and disjoint is fatal; an absent list means "negotiate with mss".
+    if (!payload.streamMuxers().isEmpty()
+        && !localMuxers.isEmpty()
+        && payload.streamMuxers().stream().noneMatch(localMuxers::contains)) {
       throw new NoiseException(
           "noise: no common stream muxer: remote offers "
               + payload.streamMuxers()

@@ -157,6 +157,7 @@ public final class NoiseXX {
 
   /** The two directions of an established Noise session. */
   public record TransportCiphers(CipherState sender, CipherState receiver) {
+    // byte[] forms for tests and small messages
     public byte[] encrypt(byte[] plaintext) throws NoiseException {
       return sender.encryptWithAd(new byte[0], plaintext);
     }

@@ -37,14 +37,13 @@ public record YamuxFrame(int type, int flags, int streamId, long length, byte[] 
   }
 
   public ByteBuf encode() {
-    ByteBuf b = Unpooled.buffer(HEADER_LENGTH + data.length);
-    b.writeByte(0);
-    b.writeByte(type);
-    b.writeShort(flags);
-    b.writeInt(streamId);
-    b.writeInt((int) length);
-    b.writeBytes(data);
-    return b;
+    ByteBuf h = Unpooled.buffer(HEADER_LENGTH);
+    h.writeByte(0);
+    h.writeByte(type);
+    h.writeShort(flags);
+    h.writeInt(streamId);
+    h.writeInt((int) length);
+    return data.length == 0 ? h : Unpooled.wrappedBuffer(h, Unpooled.wrappedBuffer(data));
   }
 
   @Override

@@ -28,7 +28,10 @@ import java.util.function.Consumer;
 public final class YamuxSession extends ChannelInboundHandlerAdapter {
   public static final String PROTOCOL_ID = "/yamux/1.0.0";
   public static final int INITIAL_WINDOW = 256 * 1024;
-  public static final int MAX_DATA_FRAME = 64 * 1024;
+
+  /** Header plus data fit one Noise transport message (65519 plaintext bytes). */
+  public static final int MAX_DATA_FRAME = 65519 - YamuxFrame.HEADER_LENGTH;
+
   static final long HIGH_WATER = 8L * 1024 * 1024;
   static final long LOW_WATER = 4L * 1024 * 1024;
   private static final System.Logger LOG = System.getLogger(YamuxSession.class.getName());
@@ -63,6 +66,11 @@ public final class YamuxSession extends ChannelInboundHandlerAdapter {
 
   public int openStreamCount() {
     return streams.size();
+  }
+
+  /** Bytes received on all streams that the application has not read yet. */
+  public long bufferedBytes() {
+    return buffered.get();
   }
 
   public boolean isClosed() {
@@ -191,6 +199,9 @@ public final class YamuxSession extends ChannelInboundHandlerAdapter {
             ? cause.getCause()
             : cause;
     if (root instanceof YamuxException) {
+      if (closed) {
+        return;
+      }
       LOG.log(
           Level.WARNING,
           "closing connection to {0}: {1}",

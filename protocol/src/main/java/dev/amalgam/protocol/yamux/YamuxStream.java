@@ -1,6 +1,5 @@
 package dev.amalgam.protocol.yamux;
 
-import io.netty.channel.ChannelFuture;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -8,7 +7,6 @@ import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.lang.System.Logger.Level;
 import java.util.ArrayDeque;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -309,19 +307,15 @@ public final class YamuxStream {
         }
         byte[] chunk = new byte[n];
         System.arraycopy(b, off, chunk, 0, n);
-        ChannelFuture f = session.send(YamuxFrame.data(id, 0, chunk));
-        try {
-          if (!f.await(timeoutNanos, TimeUnit.NANOSECONDS)) {
-            stalled("the connection accepted no bytes");
-          }
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw new InterruptedIOException("interrupted writing yamux stream " + id);
-        }
-        if (!f.isSuccess()) {
-          throw new IOException(
-              "yamux stream " + Integer.toUnsignedString(id) + ": write failed", f.cause());
-        }
+        // No wait for the write: the peer's window already bounds what is queued for this stream.
+        session
+            .send(YamuxFrame.data(id, 0, chunk))
+            .addListener(
+                f -> {
+                  if (!f.isSuccess()) {
+                    markReset("write failed: " + f.cause().getMessage());
+                  }
+                });
         off += n;
         len -= n;
       }

@@ -65,6 +65,8 @@ class HostTest {
     assertThat(info.observedAddr()).isEqualTo(c.localAddress());
     assertThat(info.agentVersion()).isEqualTo("amalgam/0.1.0");
     assertThat(client.peerstore().protocols(server.peerId())).contains(Echo.PROTOCOL_ID);
+    assertThat(client.peerstore().certifiedRecord(server.peerId()).orElseThrow().addresses())
+        .containsExactlyElementsOf(server.listenAddresses());
   }
 
   @Test
@@ -123,7 +125,7 @@ class HostTest {
   void unknownProtocolFailsTheStreamButNotTheConnection() throws Exception {
     Connection c = client.dial(serverAddr);
     assertThatThrownBy(() -> c.newStream("/nope/1.0.0"))
-        .hasMessageContaining("peer supports none of [/nope/1.0.0]");
+        .hasMessageContaining("supports none of [/nope/1.0.0]");
     try (Stream s = c.newStream(Ping.PROTOCOL_ID)) {
       assertThat(Ping.ping(s, 1)).hasSize(1);
       s.in().readAllBytes();
@@ -144,6 +146,58 @@ class HostTest {
       }
       assertThat(distinct).hasSize(1);
     }
+  }
+
+  @Test
+  void negotiatesTheMuxerWithMultistreamWhenEitherSideOffersNoEarlyMuxer() throws Exception {
+    try (Host late = new Host(HostConfig.defaults().withEarlyMuxerNegotiation(false))) {
+      late.setStreamHandler(Echo.PROTOCOL_ID, Echo::serve);
+      Multiaddr lateAddr =
+          late.listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")).withPeerId(late.peerId());
+      try (Stream s = late.dial(serverAddr).newStream(Echo.PROTOCOL_ID)) {
+        byte[][] h = Echo.roundTrip(s, 1 << 20, 3);
+        assertThat(h[1]).isEqualTo(h[0]);
+      }
+      try (Stream s = client.dial(lateAddr).newStream(Ping.PROTOCOL_ID)) {
+        assertThat(Ping.ping(s, 2)).hasSize(2);
+        s.in().readAllBytes();
+      }
+    }
+  }
+
+  @Test
+  void lazyStreamCarriesDataWithTheProposalAndSurfacesRefusalOnRead() throws Exception {
+    Connection c = client.dial(serverAddr);
+    try (Stream s = c.newStreamLazy(Echo.PROTOCOL_ID)) {
+      s.out().write("hello".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      s.closeWrite();
+      assertThat(new String(s.in().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8))
+          .isEqualTo("hello");
+    }
+    Stream refused = c.newStreamLazy("/nope/1.0.0");
+    assertThatThrownBy(() -> refused.in().read())
+        .isInstanceOf(dev.amalgam.protocol.mss.ProtocolNotSupportedException.class);
+    refused.reset();
+  }
+
+  @Test
+  void usesEpollWhereAvailableAndInteroperatesWithTheNioFallback() throws Exception {
+    assertThat(server.usesEpoll()).isEqualTo(io.netty.channel.epoll.Epoll.isAvailable());
+    try (Host nio = new Host(HostConfig.defaults().withTransport(1, false))) {
+      assertThat(nio.usesEpoll()).isFalse();
+      try (Stream s = nio.dial(serverAddr).newStream(Echo.PROTOCOL_ID)) {
+        byte[][] h = Echo.roundTrip(s, 1 << 20, 9);
+        assertThat(h[1]).isEqualTo(h[0]);
+      }
+    }
+  }
+
+  @Test
+  void dialsDnsAddresses() throws Exception {
+    int port = server.listenAddresses().get(0).toTcpSocketAddress().getPort();
+    Connection c =
+        client.dial(Multiaddr.parse("/dns4/localhost/tcp/" + port + "/p2p/" + server.peerId()));
+    assertThat(c.remotePeer()).isEqualTo(server.peerId());
   }
 
   @Test

@@ -71,12 +71,15 @@ class JsInteropTest {
             Ping.PROTOCOL_ID, Identify.PROTOCOL_ID, Identify.PUSH_PROTOCOL_ID, Echo.PROTOCOL_ID);
     assertThat(js.listenAddrs()).contains(jsAddr.decapsulate(Protocol.P2P));
     assertThat(js.publicKey()).isEqualTo(c.remotePublicKey());
+    assertThat(java.peerstore().certifiedRecord(c.remotePeer()).orElseThrow().addresses())
+        .contains(jsAddr.decapsulate(Protocol.P2P));
 
     String line = jsListener.await("IDENTIFY " + java.peerId(), TIMEOUT);
     assertThat(line)
         .contains(Echo.PROTOCOL_ID, Ping.PROTOCOL_ID, Identify.PROTOCOL_ID)
         .contains("addrs=" + java.listenAddresses().get(0))
-        .contains("agent=amalgam/");
+        .contains("agent=amalgam/")
+        .endsWith("spr=" + java.listenAddresses().get(0));
   }
 
   @Test
@@ -106,6 +109,23 @@ class JsInteropTest {
       }
       for (Future<Boolean> f : fs) {
         assertThat(f.get(60, TimeUnit.SECONDS)).isTrue();
+      }
+    }
+  }
+
+  @Test
+  void negotiatesTheMuxerWithMultistreamBothWaysWhenJavaOffersNoEarlyMuxer() throws Exception {
+    try (Host late = new Host(HostConfig.defaults().withEarlyMuxerNegotiation(false))) {
+      late.setStreamHandler(Echo.PROTOCOL_ID, Echo::serve);
+      Multiaddr lateAddr =
+          late.listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0")).withPeerId(late.peerId());
+      try (Stream s = late.dial(jsAddr).newStream(Echo.PROTOCOL_ID)) {
+        byte[][] h = Echo.roundTrip(s, 1 << 20, 5);
+        assertThat(h[1]).isEqualTo(h[0]);
+      }
+      try (JsPeer js = JsPeer.start("dial", lateAddr.toString(), "ping", "echo:1048576")) {
+        List<String> out = js.collectUntil("DONE", TIMEOUT);
+        assertThat(out).anyMatch(l -> l.startsWith("PING ")).contains("ECHO 1048576 ok");
       }
     }
   }
