@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
     name = "eval",
     mixinStandardHelpOptions = true,
     description = {
-      "Exact-match accuracy of a model on reasoning task families, with 95% (Wilson) intervals.",
+      "Exact-match accuracy of a model on reasoning task families, with 95%% (Wilson) intervals.",
       "Greedy generation from each prompt; the answer is read from the 'Answer:' line."
     })
 final class EvalCommand implements Callable<Integer> {

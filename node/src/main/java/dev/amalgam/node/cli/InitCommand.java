@@ -18,8 +18,9 @@ import picocli.CommandLine.Spec;
     name = "init",
     mixinStandardHelpOptions = true,
     description = {
-      "Create a node home: a new identity (identity.key, mode 0600), the control API token,",
-      "config.yaml and the node database (state.db)."
+      "Create a node home with a new identity.",
+      "Writes identity.key (mode 0600), the control API token, config.yaml and the node",
+      "database (state.db)."
     })
 final class InitCommand implements Callable<Integer> {
   @Mixin HomeOption home;

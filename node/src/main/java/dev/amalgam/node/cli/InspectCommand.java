@@ -25,8 +25,9 @@ import picocli.CommandLine.Spec;
     name = "inspect",
     mixinStandardHelpOptions = true,
     description = {
-      "Describe a checkpoint: architecture, expert id, family id, tokenizer id, parameter count,",
-      "dtype breakdown and the tensor table.",
+      "Describe a checkpoint: architecture, ids, parameters, dtypes and tensors.",
+      "Prints the expert id, family id and tokenizer id, the parameter count, the dtype",
+      "breakdown and the tensor table.",
       "PATH is a Hugging Face checkpoint directory or a single .safetensors file."
     })
 final class InspectCommand implements Callable<Integer> {
