@@ -104,7 +104,7 @@ public final class MergeBench {
   /**
    * Runs one merge in child JVMs; returns the best time of {@code runs} runs and the largest peak.
    */
-  private static Measured child(String method, Path models, Path out, int threads)
+  private static Measured child(String method, Path models, Path out, int threads, int runs)
       throws Exception {
     Measured best = null;
     for (int i = 0; i < runs; i++) {
