@@ -52,6 +52,7 @@ public final class Libp2pThroughputBench {
     rows.add(row("Amalgam (Noise + yamux, one stream)", size, amalgam));
     rows.add(row("raw Netty TCP", size, raw));
     rows.add(row("js-libp2p 3.3.11 ↔ js-libp2p (Noise + yamux)", size, js));
+    rows.add(row("Amalgam → js-libp2p (Noise + yamux)", size, javaToJsBest(size, runs)));
     System.out.println("| transfer | MiB | best of " + runs + " (s) | MiB/s |");
     System.out.println("|---|---:|---:|---:|");
     rows.forEach(System.out::println);
@@ -186,6 +187,39 @@ public final class Libp2pThroughputBench {
       return s;
     } finally {
       group.shutdownGracefully(0, 1, TimeUnit.SECONDS).sync();
+    }
+  }
+
+  /** Amalgam dials a js listener and sends to its sink protocol. */
+  private static double javaToJsBest(long size, int runs) throws Exception {
+    Path interop = Path.of("interop").toAbsolutePath();
+    String node = interop.resolve("node_modules/.bin/node").toString();
+    Process listener =
+        new ProcessBuilder(node, "peer.mjs", "listen").directory(interop.toFile()).start();
+    try (Host client = new Host(HostConfig.defaults())) {
+      BufferedReader lr =
+          new BufferedReader(
+              new InputStreamReader(listener.getInputStream(), StandardCharsets.UTF_8));
+      Connection c = client.dial(Multiaddr.parse(lr.readLine().substring("LISTENING ".length())));
+      return best(
+          runs,
+          () -> {
+            byte[] chunk = new byte[64 * 1024];
+            long start = System.nanoTime();
+            try (Stream s = c.newStream(SINK)) {
+              for (long left = size; left > 0; left -= chunk.length) {
+                s.out().write(chunk, 0, (int) Math.min(chunk.length, left));
+              }
+              s.closeWrite();
+              s.in().readAllBytes();
+            }
+            return (System.nanoTime() - start) / 1e9;
+          });
+    } finally {
+      listener.getOutputStream().close();
+      if (!listener.waitFor(5, TimeUnit.SECONDS)) {
+        listener.destroyForcibly();
+      }
     }
   }
 

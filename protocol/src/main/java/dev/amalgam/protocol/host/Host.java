@@ -3,32 +3,22 @@ package dev.amalgam.protocol.host;
 import dev.amalgam.protocol.identify.Identify;
 import dev.amalgam.protocol.identify.IdentifyInfo;
 import dev.amalgam.protocol.mss.Multistream;
-import dev.amalgam.protocol.mss.MultistreamChannelHandler;
 import dev.amalgam.protocol.multiaddr.Multiaddr;
 import dev.amalgam.protocol.multiaddr.Protocol;
-import dev.amalgam.protocol.noise.NoiseHandshakeHandler;
-import dev.amalgam.protocol.noise.NoiseTransportCodec;
 import dev.amalgam.protocol.peer.PeerId;
 import dev.amalgam.protocol.ping.Ping;
 import dev.amalgam.protocol.record.PeerRecord;
 import dev.amalgam.protocol.transport.TcpTransport;
-import dev.amalgam.protocol.yamux.YamuxFrameDecoder;
 import dev.amalgam.protocol.yamux.YamuxSession;
 import dev.amalgam.protocol.yamux.YamuxStream;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.handler.codec.DecoderException;
-import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
-import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetSocketAddress;
@@ -67,6 +57,7 @@ public final class Host implements AutoCloseable {
   private final List<Multiaddr> listenAddresses = new CopyOnWriteArrayList<>();
   private final List<ConnectionListener> connectionListeners = new CopyOnWriteArrayList<>();
   private final Peerstore peerstore = new Peerstore();
+  private final ConnectionUpgrader upgrader;
   private volatile boolean closed;
   private long peerRecordSeq;
   private byte[] signedRecord;
@@ -79,6 +70,7 @@ public final class Host implements AutoCloseable {
     this.group =
         transport.newEventLoopGroup(
             config.eventLoopThreads(), "libp2p-" + peerId.toBase58().substring(46));
+    this.upgrader = new ConnectionUpgrader(this, upgrading);
     handlers.put(Ping.PROTOCOL_ID, Ping::serve);
     handlers.put(Identify.PROTOCOL_ID, s -> Identify.answer(this, s));
     handlers.put(Identify.PUSH_PROTOCOL_ID, s -> Identify.receivePush(this, s));
@@ -158,7 +150,7 @@ public final class Host implements AutoCloseable {
                       ch.close();
                       return;
                     }
-                    upgrade(ch, false, null, new CompletableFuture<>());
+                    upgrader.upgrade(ch, false, null, new CompletableFuture<>());
                   }
                 });
     ChannelFuture f = b.bind(bind).awaitUninterruptibly();
@@ -250,7 +242,7 @@ public final class Host implements AutoCloseable {
             new ChannelInitializer<SocketChannel>() {
               @Override
               protected void initChannel(SocketChannel ch) {
-                upgrade(ch, true, expected, result);
+                upgrader.upgrade(ch, true, expected, result);
               }
             })
         .connect(target)
@@ -292,113 +284,21 @@ public final class Host implements AutoCloseable {
     }
   }
 
-  /** Installs mss(/noise) → Noise XX → yamux on a fresh TCP channel. */
-  private void upgrade(
-      Channel ch, boolean initiator, PeerId expected, CompletableFuture<Connection> result) {
-    upgrading.incrementAndGet();
-    result.whenComplete((c, e) -> upgrading.decrementAndGet());
-    var timeout =
-        ch.eventLoop()
-            .schedule(
-                () -> {
-                  if (result.completeExceptionally(
-                      new IOException(
-                          "connection upgrade with " + ch.remoteAddress() + " timed out"))) {
-                    LOG.log(
-                        Level.WARNING,
-                        "closing connection to {0}: upgrade timed out",
-                        ch.remoteAddress());
-                    ch.close();
-                  }
-                },
-                config.upgradeTimeout().toMillis(),
-                TimeUnit.MILLISECONDS);
-    result.whenComplete((c, e) -> timeout.cancel(false));
-    ch.pipeline()
-        .addLast(
-            "mss",
-            new MultistreamChannelHandler(
-                initiator,
-                NoiseHandshakeHandler.PROTOCOL_ID,
-                ctx -> {
-                  ctx.pipeline()
-                      .addAfter(
-                          ctx.name(),
-                          "noise-frames",
-                          new LengthFieldBasedFrameDecoder(2 + 65535, 0, 2, 0, 2));
-                  ctx.pipeline()
-                      .addAfter(
-                          "noise-frames",
-                          "noise",
-                          new NoiseHandshakeHandler(
-                              initiator,
-                              config.identity(),
-                              expected,
-                              config.earlyMuxerNegotiation()
-                                  ? List.of(YamuxSession.PROTOCOL_ID)
-                                  : List.of(),
-                              (nctx, r) -> secured(nctx, r, initiator, result)));
-                }))
-        .addLast("errors", new ConnectionErrors(result));
-  }
-
-  private void secured(
-      ChannelHandlerContext ctx,
-      NoiseHandshakeHandler.Result r,
-      boolean initiator,
-      CompletableFuture<Connection> result) {
-    Channel ch = ctx.channel();
-    ctx.pipeline().replace(ctx.handler(), "noise-transport", new NoiseTransportCodec(r.ciphers()));
-    if (config.earlyMuxerNegotiation() && !r.remoteMuxers().isEmpty()) {
-      startMuxer(ch, r, initiator, result);
-      return;
-    }
-    ch.pipeline()
-        .addBefore(
-            "errors",
-            "mss-muxer",
-            new MultistreamChannelHandler(
-                initiator, YamuxSession.PROTOCOL_ID, c -> startMuxer(ch, r, initiator, result)));
-  }
-
-  private void startMuxer(
-      Channel ch,
-      NoiseHandshakeHandler.Result r,
-      boolean initiator,
-      CompletableFuture<Connection> result) {
-    Connection conn =
-        new Connection(
-            this,
-            ch,
-            r.remotePeer(),
-            r.remoteKey(),
-            initiator ? Connection.Direction.OUTBOUND : Connection.Direction.INBOUND);
-    YamuxSession session =
-        new YamuxSession(
-            ch,
-            initiator,
-            config.maxStreamsPerConnection(),
-            config.writeTimeout(),
-            s -> serveInbound(conn, s));
-    conn.attach(session);
-    ch.pipeline()
-        .addBefore("errors", "yamux-frames", new YamuxFrameDecoder(YamuxSession.INITIAL_WINDOW));
-    long idle = config.idleTimeout().toMillis();
-    ch.pipeline()
-        .addBefore("errors", "idle", new IdleStateHandler(0, 0, idle, TimeUnit.MILLISECONDS));
-    ch.pipeline().addBefore("errors", "yamux", session);
-    if (connections(r.remotePeer()).size() >= config.maxConnectionsPerPeer()) {
+  /** Bookkeeping once a connection is secured and multiplexed: limits, events, identify. */
+  void established(
+      Channel ch, Connection conn, YamuxSession session, CompletableFuture<Connection> result) {
+    if (connections(conn.remotePeer()).size() >= config.maxConnectionsPerPeer()) {
       LOG.log(
           Level.INFO,
           "closing new connection to {0}: limit of {1} per peer reached",
-          r.remotePeer(),
+          conn.remotePeer(),
           config.maxConnectionsPerPeer());
       result.completeExceptionally(
           new IOException(
               "connection limit of "
                   + config.maxConnectionsPerPeer()
                   + " per peer reached for "
-                  + r.remotePeer()));
+                  + conn.remotePeer()));
       session.close();
       return;
     }
@@ -407,7 +307,7 @@ public final class Host implements AutoCloseable {
       return;
     }
     connections.add(conn);
-    peerstore.setPublicKey(r.remotePeer(), r.remoteKey());
+    peerstore.setPublicKey(conn.remotePeer(), conn.remotePublicKey());
     ch.closeFuture()
         .addListener(
             f -> {
@@ -428,7 +328,7 @@ public final class Host implements AutoCloseable {
     }
   }
 
-  private void serveInbound(Connection conn, YamuxStream s) {
+  void serveInbound(Connection conn, YamuxStream s) {
     if (closed) {
       s.reset();
       return;
@@ -555,50 +455,5 @@ public final class Host implements AutoCloseable {
     }
     group.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly();
     streamThreads.shutdownNow();
-  }
-
-  /** Last handler: logs one line and closes the connection on any unhandled failure. */
-  private final class ConnectionErrors extends ChannelInboundHandlerAdapter {
-    private final CompletableFuture<Connection> result;
-
-    ConnectionErrors(CompletableFuture<Connection> result) {
-      this.result = result;
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-      Throwable root =
-          cause instanceof DecoderException && cause.getCause() != null ? cause.getCause() : cause;
-      String msg = root.getMessage() == null ? root.toString() : root.getMessage();
-      if (ctx.channel().isActive()) {
-        LOG.log(
-            Level.WARNING, "closing connection to {0}: {1}", ctx.channel().remoteAddress(), msg);
-      }
-      result.completeExceptionally(new IOException(msg, root));
-      ctx.close();
-    }
-
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-      result.completeExceptionally(
-          new IOException(
-              "connection to " + ctx.channel().remoteAddress() + " closed during upgrade"));
-    }
-
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-      if (evt instanceof IdleStateEvent) {
-        YamuxSession s = (YamuxSession) ctx.pipeline().get("yamux");
-        if (s != null && s.openStreamCount() == 0) {
-          LOG.log(Level.INFO, "closing idle connection to {0}", ctx.channel().remoteAddress());
-          s.close();
-        }
-      }
-    }
-
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-      io.netty.util.ReferenceCountUtil.release(msg);
-    }
   }
 }
