@@ -77,11 +77,19 @@ class ConnectionManagerTest {
       server.setStreamHandler("/hold", s -> hold.await());
       Connection c = client.dial(server.listen(ANY).withPeerId(server.peerId()));
       c.identified().get(10, TimeUnit.SECONDS);
+      // Identify streams may still be open when the first /hold streams arrive and count
+      // against the limit too, so open until the server refuses one.
       List<Stream> open = new ArrayList<>();
-      for (int i = 0; i < 3; i++) {
-        open.add(c.newStream("/hold"));
+      Throwable refused = null;
+      while (refused == null && open.size() < 10) {
+        try {
+          open.add(c.newStream("/hold"));
+        } catch (java.io.IOException e) {
+          refused = e;
+        }
       }
-      assertThatThrownBy(() -> c.newStream("/hold")).hasMessageContaining("reset by peer");
+      assertThat(refused).isNotNull().hasMessageContaining("reset by peer");
+      assertThat(open).hasSizeBetween(1, 3);
       hold.countDown();
       open.forEach(Stream::reset);
       assertThat(c.isOpen()).isTrue();
