@@ -4,6 +4,7 @@ import dev.amalgam.merge.checkpoint.Checkpoint;
 import dev.amalgam.merge.checkpoint.CheckpointException;
 import dev.amalgam.merge.checkpoint.CheckpointWriter;
 import dev.amalgam.merge.checkpoint.DType;
+import dev.amalgam.merge.checkpoint.DTypeCodec;
 import dev.amalgam.merge.fingerprint.Fingerprinter;
 import dev.amalgam.merge.method.MergeException;
 import dev.amalgam.merge.method.MergeInput;
@@ -11,6 +12,8 @@ import dev.amalgam.merge.method.ResolvedParameters;
 import dev.amalgam.merge.recipe.Recipe;
 import dev.amalgam.merge.recipe.TokenizerSettings;
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -70,6 +73,9 @@ public final class MergeExecutor {
           threads, CheckpointWriter.DEFAULT_SHARD_BYTES, false, MergeProgress.NONE, Map.of(), true);
     }
   }
+
+  /** Elements per block for elementwise methods: all inputs of a block stay in the L2 cache. */
+  static final int BLOCK = 16384;
 
   private MergeExecutor() {}
 
@@ -154,6 +160,15 @@ public final class MergeExecutor {
       writer.write(t.name(), inputs.get(from.model()).bytes(from.tensor()));
       return;
     }
+    ResolvedParameters params =
+        recipe
+            .resolver(t.slice())
+            .resolveFor(
+                recipe.method(), t.inputIndices(), t.name(), t.layerIndex(), t.layersInSlice());
+    if (!t.reindexed() && recipe.method().elementwise()) {
+      produceInBlocks(recipe, inputs, t, compute, params, writer);
+      return;
+    }
     float[] base;
     List<float[]> models = new ArrayList<>();
     if (t.reindexed()) {
@@ -173,17 +188,67 @@ public final class MergeExecutor {
         models.add(load(inputs, s, compute));
       }
     }
-    ResolvedParameters params =
-        recipe
-            .resolver(t.slice())
-            .resolveFor(
-                recipe.method(), t.inputIndices(), t.name(), t.layerIndex(), t.layersInSlice());
     float[] out =
         recipe
             .method()
             .merge(
                 new MergeInput(t.name(), t.output().shape(), base, models, params, recipe.seed()));
     writer.writeFloats(t.name(), out);
+  }
+
+  /**
+   * Merges an elementwise method block by block: each block of every input is decoded straight into
+   * a small array, merged as a 1-D tensor and encoded into the tensor's output buffer, so no
+   * full-size float copy of any input exists. The bytes equal those of one whole-tensor call.
+   */
+  private static void produceInBlocks(
+      Recipe recipe,
+      Map<String, Checkpoint> inputs,
+      PlannedTensor t,
+      DType compute,
+      ResolvedParameters params,
+      CheckpointWriter writer)
+      throws IOException {
+    long n = t.output().elementCount();
+    DType outType = t.output().dtype();
+    int models = t.models().size();
+    Checkpoint baseModel = t.base() == null ? null : inputs.get(t.base().model());
+    Checkpoint[] modelCheckpoints = new Checkpoint[models];
+    for (int i = 0; i < models; i++) {
+      modelCheckpoints[i] = inputs.get(t.models().get(i).model());
+    }
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment out = arena.allocate(t.output().byteLength(), 8);
+      // One set of block arrays per tensor, reused for every full block.
+      float[][] full = new float[models + 1][(int) Math.min(BLOCK, n)];
+      for (long first = 0; first < n; first += BLOCK) {
+        int len = (int) Math.min(BLOCK, n - first);
+        float[][] arrays = len == full[0].length ? full : new float[models + 1][len];
+        float[] base = null;
+        if (baseModel != null) {
+          base = readBlock(baseModel, t.base(), first, arrays[models], compute);
+        }
+        List<float[]> blocks = new ArrayList<>(models);
+        for (int i = 0; i < models; i++) {
+          blocks.add(readBlock(modelCheckpoints[i], t.models().get(i), first, arrays[i], compute));
+        }
+        float[] merged =
+            recipe
+                .method()
+                .merge(
+                    new MergeInput(
+                        t.name(), new long[] {len}, base, blocks, params, recipe.seed()));
+        DTypeCodec.encode(outType, merged, 0, len, out, first * outType.byteSize());
+      }
+      writer.write(t.name(), out);
+    }
+  }
+
+  private static float[] readBlock(
+      Checkpoint checkpoint, TensorSource s, long first, float[] values, DType compute) {
+    checkpoint.readFloats(s.tensor(), first, values, 0, values.length);
+    ComputeDtype.round(values, compute);
+    return values;
   }
 
   private static List<TensorSource> allSources(PlannedTensor t) {
