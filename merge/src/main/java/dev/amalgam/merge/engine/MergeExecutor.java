@@ -77,6 +77,9 @@ public final class MergeExecutor {
   /** Elements per block for elementwise methods: all inputs of a block stay in the L2 cache. */
   static final int BLOCK = 16384;
 
+  private static final ThreadLocal<MemorySegment[]> OUTPUT_BUFFER =
+      ThreadLocal.withInitial(() -> new MemorySegment[1]);
+
   private MergeExecutor() {}
 
   /**
@@ -193,7 +196,31 @@ public final class MergeExecutor {
             .method()
             .merge(
                 new MergeInput(t.name(), t.output().shape(), base, models, params, recipe.seed()));
-    writer.writeFloats(t.name(), out);
+    if (out.length != t.output().elementCount()) {
+      throw new IllegalStateException(
+          t.name()
+              + ": method gave "
+              + out.length
+              + " values, planned "
+              + t.output().elementCount());
+    }
+    MemorySegment bytes = outputBuffer(t.output().byteLength());
+    DTypeCodec.encode(t.output().dtype(), out, 0, out.length, bytes, 0);
+    writer.write(t.name(), bytes);
+  }
+
+  /**
+   * This worker's buffer for one encoded output tensor, reused across tensors so that no tensor
+   * pays for allocating, zeroing and faulting in fresh native memory. It only grows, to the largest
+   * tensor this worker wrote.
+   */
+  private static MemorySegment outputBuffer(long bytes) {
+    MemorySegment[] holder = OUTPUT_BUFFER.get();
+    if (holder[0] == null || holder[0].byteSize() < bytes) {
+      holder[0] = null;
+      holder[0] = Arena.ofAuto().allocate(bytes, 8);
+    }
+    return holder[0].asSlice(0, bytes);
   }
 
   /**
@@ -217,31 +244,28 @@ public final class MergeExecutor {
     for (int i = 0; i < models; i++) {
       modelCheckpoints[i] = inputs.get(t.models().get(i).model());
     }
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment out = arena.allocate(t.output().byteLength(), 8);
-      // One set of block arrays per tensor, reused for every full block.
-      float[][] full = new float[models + 1][(int) Math.min(BLOCK, n)];
-      for (long first = 0; first < n; first += BLOCK) {
-        int len = (int) Math.min(BLOCK, n - first);
-        float[][] arrays = len == full[0].length ? full : new float[models + 1][len];
-        float[] base = null;
-        if (baseModel != null) {
-          base = readBlock(baseModel, t.base(), first, arrays[models], compute);
-        }
-        List<float[]> blocks = new ArrayList<>(models);
-        for (int i = 0; i < models; i++) {
-          blocks.add(readBlock(modelCheckpoints[i], t.models().get(i), first, arrays[i], compute));
-        }
-        float[] merged =
-            recipe
-                .method()
-                .merge(
-                    new MergeInput(
-                        t.name(), new long[] {len}, base, blocks, params, recipe.seed()));
-        DTypeCodec.encode(outType, merged, 0, len, out, first * outType.byteSize());
+    MemorySegment out = outputBuffer(t.output().byteLength());
+    // One set of block arrays per tensor, reused for every full block.
+    float[][] full = new float[models + 1][(int) Math.min(BLOCK, n)];
+    for (long first = 0; first < n; first += BLOCK) {
+      int len = (int) Math.min(BLOCK, n - first);
+      float[][] arrays = len == full[0].length ? full : new float[models + 1][len];
+      float[] base = null;
+      if (baseModel != null) {
+        base = readBlock(baseModel, t.base(), first, arrays[models], compute);
       }
-      writer.write(t.name(), out);
+      List<float[]> blocks = new ArrayList<>(models);
+      for (int i = 0; i < models; i++) {
+        blocks.add(readBlock(modelCheckpoints[i], t.models().get(i), first, arrays[i], compute));
+      }
+      float[] merged =
+          recipe
+              .method()
+              .merge(
+                  new MergeInput(t.name(), new long[] {len}, base, blocks, params, recipe.seed()));
+      DTypeCodec.encode(outType, merged, 0, len, out, first * outType.byteSize());
     }
+    writer.write(t.name(), out);
   }
 
   private static float[] readBlock(

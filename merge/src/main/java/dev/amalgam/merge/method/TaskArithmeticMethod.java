@@ -102,6 +102,7 @@ final class TaskArithmeticMethod extends AbstractMergeMethod {
   private record Combiner(
       double[] weight, boolean consensus, boolean normalize, double lambda, double linearDivisor) {
     private static final int BLOCK = 2048;
+    private static final long ONE_BITS = Double.doubleToRawLongBits(1.0);
 
     void combine(float[] base, float[][] kept, boolean rawDeltas, float[] out) {
       int n = base.length;
@@ -121,13 +122,21 @@ final class TaskArithmeticMethod extends AbstractMergeMethod {
             agreeing(sum, mix, divisor, weight[i], kept[i], rawDeltas ? base : null, start, len);
           }
         }
-        for (int j = 0; j < len; j++) {
-          double m = mix[j];
-          if (normalize) {
-            double d = consensus ? (divisor[j] == 0 ? 1 : divisor[j]) : linearDivisor;
-            m /= d;
+        if (normalize && consensus) {
+          for (int j = 0; j < len; j++) {
+            // A zero divisor (nothing agreed) becomes 1: +1.0 is added only to ±0, +0.0 otherwise.
+            long zero = ((Double.doubleToRawLongBits(divisor[j]) & Long.MAX_VALUE) - 1) >> 63;
+            double d = divisor[j] + Double.longBitsToDouble(ONE_BITS & zero);
+            out[start + j] = (float) (base[start + j] + lambda * (mix[j] / d));
           }
-          out[start + j] = (float) (base[start + j] + lambda * m);
+        } else if (normalize) {
+          for (int j = 0; j < len; j++) {
+            out[start + j] = (float) (base[start + j] + lambda * (mix[j] / linearDivisor));
+          }
+        } else {
+          for (int j = 0; j < len; j++) {
+            out[start + j] = (float) (base[start + j] + lambda * mix[j]);
+          }
         }
       }
     }
@@ -150,8 +159,9 @@ final class TaskArithmeticMethod extends AbstractMergeMethod {
 
     /**
      * TIES disjoint merge: adds v = w·d and w where v's strict sign equals the sign of the total
-     * (zero total counts as positive). Adding +0.0 for a disagreeing model changes nothing, since
-     * the running sums start at +0.0 and can never become −0.0.
+     * (zero or NaN total counts as positive). Agreement is decided on the IEEE bits with masks,
+     * since it is as unpredictable as the data; a disagreeing model adds +0.0, which changes
+     * nothing because the running sums start at +0.0 and can never become −0.0.
      */
     private static void agreeing(
         double[] sum,
@@ -162,14 +172,32 @@ final class TaskArithmeticMethod extends AbstractMergeMethod {
         float[] base,
         int start,
         int len) {
+      long wBits = Double.doubleToRawLongBits(w);
       for (int j = 0; j < len; j++) {
         float d = base == null ? k[start + j] : k[start + j] - base[start + j];
         double v = w * d;
-        boolean agree = sum[j] < 0 ? v < 0 : v > 0;
-        mix[j] += agree ? v : 0.0;
-        divisor[j] += agree ? w : 0.0;
+        long vBits = Double.doubleToRawLongBits(v);
+        long sumNegative = negativeMask(Double.doubleToRawLongBits(sum[j]));
+        long vNonZero = nonZeroNumberMask(vBits);
+        long vNegative = vBits >> 63;
+        long agree = vNonZero & ~(vNegative ^ sumNegative);
+        mix[j] += Double.longBitsToDouble(vBits & agree);
+        divisor[j] += Double.longBitsToDouble(wBits & agree);
       }
     }
+
+    /** All ones when the bits are a number below zero ({@code x < 0}), else zero. */
+    private static long negativeMask(long bits) {
+      return (bits >> 63) & nonZeroNumberMask(bits);
+    }
+
+    /** All ones when |x| is in (0, ∞] (not ±0, not NaN), else zero. */
+    private static long nonZeroNumberMask(long bits) {
+      long magnitudeLessOne = (bits & Long.MAX_VALUE) - 1;
+      return ~(magnitudeLessOne >> 63) & ((magnitudeLessOne - INFINITY_BITS) >> 63);
+    }
+
+    private static final long INFINITY_BITS = Double.doubleToRawLongBits(Double.POSITIVE_INFINITY);
   }
 
   /** Step 1 and 2: d_i = x_i − b, sparsified and rescaled (a fresh array). */
