@@ -136,6 +136,7 @@ public final class DTypeCodec {
   private static void encodeHalves(
       DType type, float[] src, int srcOffset, int count, MemorySegment dst, long offset) {
     short[] buf = new short[Math.min(count, BLOCK)];
+    int[] bits = type == DType.BF16 ? new int[buf.length] : null;
     for (int done = 0; done < count; ) {
       int n = Math.min(buf.length, count - done);
       int from = srcOffset + done;
@@ -144,12 +145,33 @@ public final class DTypeCodec {
           buf[i] = Float.floatToFloat16(src[from + i]);
         }
       } else {
-        for (int i = 0; i < n; i++) {
-          buf[i] = floatToBf16(src[from + i]);
-        }
+        roundToBf16(src, from, n, bits, buf);
       }
       MemorySegment.copy(buf, 0, dst, I16, offset + 2L * done, n);
       done += n;
+    }
+  }
+
+  /**
+   * {@link #floatToBf16} over {@code n} floats. The float bits are copied to {@code bits} in bulk,
+   * rounded in a loop of plain integer operations, and NaNs (rare) are fixed up in a second pass
+   * only when a scan finds one; keeping the NaN case out of the main loop lets it vectorize.
+   */
+  private static void roundToBf16(float[] src, int from, int n, int[] bits, short[] out) {
+    MemorySegment.copy(
+        MemorySegment.ofArray(src), 4L * from, MemorySegment.ofArray(bits), 0, 4L * n);
+    for (int i = 0; i < n; i++) {
+      int b = bits[i];
+      out[i] = (short) ((b + 0x7FFF + ((b >>> 16) & 1)) >>> 16);
+    }
+    int nanSeen = 0;
+    for (int i = 0; i < n; i++) {
+      nanSeen |= 0x7F800000 - (bits[i] & 0x7FFFFFFF);
+    }
+    if (nanSeen < 0) {
+      for (int i = 0; i < n; i++) {
+        out[i] = floatToBf16(src[from + i]);
+      }
     }
   }
 

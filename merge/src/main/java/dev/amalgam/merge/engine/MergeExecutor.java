@@ -28,9 +28,12 @@ import java.util.concurrent.Future;
 /**
  * Runs a recipe tensor by tensor. Each output tensor is one task on a fixed pool of {@code threads}
  * workers; a task reads its inputs as fp32, merges and writes straight to the tensor's preassigned
- * place in the output shards. Memory is bounded by threads × (inputs + 2) × the largest tensor,
- * never by model size, and since every tensor is a pure function of its inputs, parameters and the
- * seed, the bytes do not depend on the number of threads or the order tasks finish in.
+ * place in the output shards. Elementwise methods ({@link
+ * dev.amalgam.merge.method.MergeMethod#elementwise()}) are merged in blocks of {@link #BLOCK}
+ * elements, so they hold only a few small arrays and one encoded output tensor per worker; other
+ * methods hold at most threads × (inputs + 2) fp32 copies of the largest tensor. Either way memory
+ * never grows with model size, and since every tensor is a pure function of its inputs, parameters
+ * and the seed, the bytes do not depend on the number of threads or the order tasks finish in.
  */
 public final class MergeExecutor {
   private static final List<String> TOKENIZER_FILES =
