@@ -10,6 +10,7 @@ Weights are 1/N for every model; TIES/DARE use density 0.5.
 import json
 import struct
 import sys
+import time
 
 import numpy as np
 
@@ -103,6 +104,7 @@ def main():
             if method == "linear":
                 xs = [b] + xs
             f.write(to_bf16(np.ascontiguousarray(merge(method, b, xs, rng), dtype=np.float32)).tobytes())
+    print("cpu", time.process_time())
 
 
 if __name__ == "__main__":

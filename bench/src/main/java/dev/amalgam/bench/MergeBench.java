@@ -27,7 +27,7 @@ import java.util.SplittableRandom;
  * peak anonymous memory (heap and native, not the mapped files) can be reported; the same method is
  * also run at half the model size to show that memory does not grow with the model.
  *
- * <p>Usage: MergeBench [DIR] [GB_PER_MODEL] [THREADS]
+ * <p>Usage: MergeBench [DIR] [GB_PER_MODEL] [THREADS] [METHODS]
  */
 public final class MergeBench {
   static final String[] METHODS = {"linear", "task_arithmetic", "ties", "dare_ties"};
@@ -51,18 +51,30 @@ public final class MergeBench {
         threads,
         Runtime.getRuntime().availableProcessors());
 
-    double stream = best(() -> streamSameBytes(full, dir.resolve("stream.out")));
+    String[] methods = args.length > 3 ? args[3].split(",") : METHODS;
+    Measured stream = best(() -> streamSameBytes(full, dir.resolve("stream.out")));
     List<String[]> rows = new ArrayList<>();
-    for (String method : METHODS) {
+    List<String[]> cpuRows = new ArrayList<>();
+    for (String method : methods) {
       Measured amalgam = child(method, full, dir.resolve("out-" + method), threads, 2);
       Measured amalgamHalf = child(method, half, dir.resolve("out-half-" + method), threads, 1);
-      double numpy = numpy(method, full, dir.resolve("numpy-" + method + ".safetensors"));
+      Measured numpyRun = numpy(method, full, dir.resolve("numpy-" + method + ".safetensors"));
+      double numpy = numpyRun.seconds;
+      cpuRows.add(
+          new String[] {
+            method,
+            fmt(amalgam.cpuSeconds),
+            fmt(stream.cpuSeconds),
+            fmt(amalgam.cpuSeconds / stream.cpuSeconds) + "x",
+            fmt(numpyRun.cpuSeconds),
+            fmt(numpyRun.cpuSeconds / amalgam.cpuSeconds) + "x"
+          });
       rows.add(
           new String[] {
             method,
             fmt(amalgam.seconds),
-            fmt(stream),
-            fmt(amalgam.seconds / stream) + "x",
+            fmt(stream.seconds),
+            fmt(amalgam.seconds / stream.seconds) + "x",
             fmt(numpy),
             fmt(numpy / amalgam.seconds) + "x",
             mb(amalgamHalf.peakAnonBytes),
@@ -87,11 +99,19 @@ public final class MergeBench {
     for (String[] r : rows) {
       System.out.printf(Locale.ROOT, fmt, (Object[]) r);
     }
+    System.out.println();
+    System.out.println("The same runs in process CPU seconds (user + system, all threads)");
+    String cpuFmt = "%-16s %10s %10s %12s %10s %12s%n";
+    System.out.printf(
+        Locale.ROOT, cpuFmt, "method", "amalgam", "stream", "vs stream", "numpy", "vs numpy");
+    for (String[] r : cpuRows) {
+      System.out.printf(Locale.ROOT, cpuFmt, (Object[]) r);
+    }
     System.out.println(
         "targets: linear/task_arithmetic <= 1.5x stream, ties/dare <= 3x stream, >= 5x faster than numpy, memory flat");
   }
 
-  private record Measured(double seconds, long peakAnonBytes) {}
+  private record Measured(double seconds, double cpuSeconds, long peakAnonBytes) {}
 
   private static String fmt(double v) {
     return String.format(Locale.ROOT, "%.2f", v);
@@ -128,17 +148,21 @@ public final class MergeBench {
         throw new IllegalStateException(method + " failed: " + output);
       }
       String[] parts = output.lines().reduce((a, b) -> b).orElseThrow().split(" ");
-      Measured m = new Measured(Double.parseDouble(parts[0]), Long.parseLong(parts[1]));
+      Measured m =
+          new Measured(
+              Double.parseDouble(parts[0]), Double.parseDouble(parts[1]), Long.parseLong(parts[2]));
       best =
           best == null
               ? m
               : new Measured(
-                  Math.min(best.seconds, m.seconds), Math.max(best.peakAnonBytes, m.peakAnonBytes));
+                  Math.min(best.seconds, m.seconds),
+                  Math.min(best.cpuSeconds, m.cpuSeconds),
+                  Math.max(best.peakAnonBytes, m.peakAnonBytes));
     }
     return best;
   }
 
-  /** Child side: merge once, print "seconds peakAnonBytes". */
+  /** Child side: merge once, print "seconds cpuSeconds peakAnonBytes". */
   private static void once(String method, Path models, Path out, int threads) throws Exception {
     AnonMemorySampler sampler = AnonMemorySampler.start();
     Path recipeFile =
@@ -149,6 +173,7 @@ public final class MergeBench {
       inputs.put(ref, Checkpoint.open(Path.of(ref)));
     }
     long t0 = System.nanoTime();
+    long cpu0 = processCpuNanos();
     MergeExecutor.run(
         recipe,
         inputs,
@@ -161,8 +186,9 @@ public final class MergeBench {
             Map.of(),
             false));
     double seconds = (System.nanoTime() - t0) / 1e9;
+    double cpuSeconds = (processCpuNanos() - cpu0) / 1e9;
     inputs.values().forEach(Checkpoint::close);
-    System.out.println(seconds + " " + sampler.stop());
+    System.out.println(seconds + " " + cpuSeconds + " " + sampler.stop());
   }
 
   static String recipe(String method, Path models) {
@@ -180,7 +206,7 @@ public final class MergeBench {
   }
 
   /** One run of the NumPy baseline (it is the slow side; one run is enough to compare). */
-  private static double numpy(String method, Path models, Path out) throws Exception {
+  private static Measured numpy(String method, Path models, Path out) throws Exception {
     long t0 = System.nanoTime();
     Process p =
         new ProcessBuilder(
@@ -197,21 +223,35 @@ public final class MergeBench {
     if (p.waitFor() != 0) {
       throw new IllegalStateException("numpy " + method + " failed: " + output);
     }
-    return (System.nanoTime() - t0) / 1e9;
+    double seconds = (System.nanoTime() - t0) / 1e9;
+    String[] last = output.strip().lines().reduce((a, b) -> b).orElse("").split(" ");
+    double cpu = last.length == 2 && last[0].equals("cpu") ? Double.parseDouble(last[1]) : -1;
+    return new Measured(seconds, cpu, 0);
   }
 
   interface Task {
     void run() throws Exception;
   }
 
-  private static double best(Task t) throws Exception {
+  /** Best wall and best CPU time (this process, all threads) of three runs. */
+  private static Measured best(Task t) throws Exception {
     double best = Double.MAX_VALUE;
+    double bestCpu = Double.MAX_VALUE;
     for (int i = 0; i < 3; i++) {
       long t0 = System.nanoTime();
+      long cpu0 = processCpuNanos();
       t.run();
       best = Math.min(best, (System.nanoTime() - t0) / 1e9);
+      bestCpu = Math.min(bestCpu, (processCpuNanos() - cpu0) / 1e9);
     }
-    return best;
+    return new Measured(best, bestCpu, 0);
+  }
+
+  /** CPU time (user + system) of this process, all threads, in nanoseconds. */
+  static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   /** Reads all three inputs and writes one output of the same size, through 8 MiB buffers. */

@@ -125,19 +125,53 @@ public final class DTypeCodec {
           dst.set(F64, offset + 8L * i, src[srcOffset + i]);
         }
       }
-      case F16 -> {
-        for (int i = 0; i < count; i++) {
-          dst.set(I16, offset + 2L * i, Float.floatToFloat16(src[srcOffset + i]));
-        }
-      }
-      case BF16 -> {
-        for (int i = 0; i < count; i++) {
-          dst.set(I16, offset + 2L * i, floatToBf16(src[srcOffset + i]));
-        }
-      }
+      case F16, BF16 -> encodeHalves(type, src, srcOffset, count, dst, offset);
       default ->
           throw new IllegalArgumentException(
               "writing tensors as " + type + " is not supported (use F32, F16, BF16 or F64)");
+    }
+  }
+
+  /** Encodes through a small short[] block so the conversion loop runs over plain arrays. */
+  private static void encodeHalves(
+      DType type, float[] src, int srcOffset, int count, MemorySegment dst, long offset) {
+    short[] buf = new short[Math.min(count, BLOCK)];
+    int[] bits = type == DType.BF16 ? new int[buf.length] : null;
+    for (int done = 0; done < count; ) {
+      int n = Math.min(buf.length, count - done);
+      int from = srcOffset + done;
+      if (type == DType.F16) {
+        for (int i = 0; i < n; i++) {
+          buf[i] = Float.floatToFloat16(src[from + i]);
+        }
+      } else {
+        roundToBf16(src, from, n, bits, buf);
+      }
+      MemorySegment.copy(buf, 0, dst, I16, offset + 2L * done, n);
+      done += n;
+    }
+  }
+
+  /**
+   * {@link #floatToBf16} over {@code n} floats. The float bits are copied to {@code bits} in bulk,
+   * rounded in a loop of plain integer operations, and NaNs (rare) are fixed up in a second pass
+   * only when a scan finds one; keeping the NaN case out of the main loop lets it vectorize.
+   */
+  private static void roundToBf16(float[] src, int from, int n, int[] bits, short[] out) {
+    MemorySegment.copy(
+        MemorySegment.ofArray(src), 4L * from, MemorySegment.ofArray(bits), 0, 4L * n);
+    for (int i = 0; i < n; i++) {
+      int b = bits[i];
+      out[i] = (short) ((b + 0x7FFF + ((b >>> 16) & 1)) >>> 16);
+    }
+    int nanSeen = 0;
+    for (int i = 0; i < n; i++) {
+      nanSeen |= 0x7F800000 - (bits[i] & 0x7FFFFFFF);
+    }
+    if (nanSeen < 0) {
+      for (int i = 0; i < n; i++) {
+        out[i] = floatToBf16(src[from + i]);
+      }
     }
   }
 
@@ -148,13 +182,16 @@ public final class DTypeCodec {
     return out;
   }
 
+  /**
+   * Round to nearest, ties to even; a NaN stays a (quiet) NaN. Branch-free: the NaN case is chosen
+   * with a mask so the loop over a tensor has no data-dependent branch.
+   */
   static short floatToBf16(float f) {
     int bits = Float.floatToRawIntBits(f);
-    if (Float.isNaN(f)) {
-      return (short) ((bits >>> 16) | 0x0040);
-    }
-    int rounding = 0x7FFF + ((bits >>> 16) & 1);
-    return (short) ((bits + rounding) >>> 16);
+    int rounded = (bits + 0x7FFF + ((bits >>> 16) & 1)) >>> 16;
+    int quietNan = (bits >>> 16) | 0x0040;
+    int nanMask = (0x7F800000 - (bits & 0x7FFFFFFF)) >> 31;
+    return (short) ((rounded & ~nanMask) | (quietNan & nanMask));
   }
 
   public static boolean canEncode(DType type) {

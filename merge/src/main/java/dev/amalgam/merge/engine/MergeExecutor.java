@@ -4,6 +4,7 @@ import dev.amalgam.merge.checkpoint.Checkpoint;
 import dev.amalgam.merge.checkpoint.CheckpointException;
 import dev.amalgam.merge.checkpoint.CheckpointWriter;
 import dev.amalgam.merge.checkpoint.DType;
+import dev.amalgam.merge.checkpoint.DTypeCodec;
 import dev.amalgam.merge.fingerprint.Fingerprinter;
 import dev.amalgam.merge.method.MergeException;
 import dev.amalgam.merge.method.MergeInput;
@@ -11,6 +12,8 @@ import dev.amalgam.merge.method.ResolvedParameters;
 import dev.amalgam.merge.recipe.Recipe;
 import dev.amalgam.merge.recipe.TokenizerSettings;
 import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,9 +28,12 @@ import java.util.concurrent.Future;
 /**
  * Runs a recipe tensor by tensor. Each output tensor is one task on a fixed pool of {@code threads}
  * workers; a task reads its inputs as fp32, merges and writes straight to the tensor's preassigned
- * place in the output shards. Memory is bounded by threads × (inputs + 2) × the largest tensor,
- * never by model size, and since every tensor is a pure function of its inputs, parameters and the
- * seed, the bytes do not depend on the number of threads or the order tasks finish in.
+ * place in the output shards. Elementwise methods ({@link
+ * dev.amalgam.merge.method.MergeMethod#elementwise()}) are merged in blocks of {@link #BLOCK}
+ * elements, so they hold only a few small arrays and one encoded output tensor per worker; other
+ * methods hold at most threads × (inputs + 2) fp32 copies of the largest tensor. Either way memory
+ * never grows with model size, and since every tensor is a pure function of its inputs, parameters
+ * and the seed, the bytes do not depend on the number of threads or the order tasks finish in.
  */
 public final class MergeExecutor {
   private static final List<String> TOKENIZER_FILES =
@@ -70,6 +76,12 @@ public final class MergeExecutor {
           threads, CheckpointWriter.DEFAULT_SHARD_BYTES, false, MergeProgress.NONE, Map.of(), true);
     }
   }
+
+  /** Elements per block for elementwise methods: all inputs of a block stay in the L2 cache. */
+  static final int BLOCK = 16384;
+
+  private static final ThreadLocal<MemorySegment[]> OUTPUT_BUFFER =
+      ThreadLocal.withInitial(() -> new MemorySegment[1]);
 
   private MergeExecutor() {}
 
@@ -154,6 +166,15 @@ public final class MergeExecutor {
       writer.write(t.name(), inputs.get(from.model()).bytes(from.tensor()));
       return;
     }
+    ResolvedParameters params =
+        recipe
+            .resolver(t.slice())
+            .resolveFor(
+                recipe.method(), t.inputIndices(), t.name(), t.layerIndex(), t.layersInSlice());
+    if (!t.reindexed() && recipe.method().elementwise()) {
+      produceInBlocks(recipe, inputs, t, compute, params, writer);
+      return;
+    }
     float[] base;
     List<float[]> models = new ArrayList<>();
     if (t.reindexed()) {
@@ -173,17 +194,88 @@ public final class MergeExecutor {
         models.add(load(inputs, s, compute));
       }
     }
-    ResolvedParameters params =
-        recipe
-            .resolver(t.slice())
-            .resolveFor(
-                recipe.method(), t.inputIndices(), t.name(), t.layerIndex(), t.layersInSlice());
     float[] out =
         recipe
             .method()
             .merge(
                 new MergeInput(t.name(), t.output().shape(), base, models, params, recipe.seed()));
-    writer.writeFloats(t.name(), out);
+    if (out.length != t.output().elementCount()) {
+      throw new IllegalStateException(
+          t.name()
+              + ": method gave "
+              + out.length
+              + " values, planned "
+              + t.output().elementCount());
+    }
+    MemorySegment bytes = outputBuffer(t.output().byteLength());
+    DTypeCodec.encode(t.output().dtype(), out, 0, out.length, bytes, 0);
+    writer.write(t.name(), bytes);
+  }
+
+  /**
+   * This worker's buffer for one encoded output tensor, reused across tensors so that no tensor
+   * pays for allocating, zeroing and faulting in fresh native memory. It only grows, to the largest
+   * tensor this worker wrote.
+   */
+  private static MemorySegment outputBuffer(long bytes) {
+    MemorySegment[] holder = OUTPUT_BUFFER.get();
+    if (holder[0] == null || holder[0].byteSize() < bytes) {
+      holder[0] = null;
+      holder[0] = Arena.ofAuto().allocate(bytes, 8);
+    }
+    return holder[0].asSlice(0, bytes);
+  }
+
+  /**
+   * Merges an elementwise method block by block: each block of every input is decoded straight into
+   * a small array, merged as a 1-D tensor and encoded into the tensor's output buffer, so no
+   * full-size float copy of any input exists. The bytes equal those of one whole-tensor call.
+   */
+  private static void produceInBlocks(
+      Recipe recipe,
+      Map<String, Checkpoint> inputs,
+      PlannedTensor t,
+      DType compute,
+      ResolvedParameters params,
+      CheckpointWriter writer)
+      throws IOException {
+    long n = t.output().elementCount();
+    DType outType = t.output().dtype();
+    int models = t.models().size();
+    Checkpoint baseModel = t.base() == null ? null : inputs.get(t.base().model());
+    Checkpoint[] modelCheckpoints = new Checkpoint[models];
+    for (int i = 0; i < models; i++) {
+      modelCheckpoints[i] = inputs.get(t.models().get(i).model());
+    }
+    MemorySegment out = outputBuffer(t.output().byteLength());
+    // One set of block arrays per tensor, reused for every full block.
+    float[][] full = new float[models + 1][(int) Math.min(BLOCK, n)];
+    for (long first = 0; first < n; first += BLOCK) {
+      int len = (int) Math.min(BLOCK, n - first);
+      float[][] arrays = len == full[0].length ? full : new float[models + 1][len];
+      float[] base = null;
+      if (baseModel != null) {
+        base = readBlock(baseModel, t.base(), first, arrays[models], compute);
+      }
+      List<float[]> blocks = new ArrayList<>(models);
+      for (int i = 0; i < models; i++) {
+        blocks.add(readBlock(modelCheckpoints[i], t.models().get(i), first, arrays[i], compute));
+      }
+      float[] merged =
+          recipe
+              .method()
+              .merge(
+                  new MergeInput(t.name(), new long[] {len}, base, blocks, params, recipe.seed()));
+      DTypeCodec.encode(outType, merged, 0, len, out, first * outType.byteSize());
+    }
+    writer.write(t.name(), out);
+  }
+
+  private static float[] readBlock(
+      Checkpoint checkpoint, TensorSource s, long first, float[] values, DType compute) {
+    checkpoint.readFloats(s.tensor(), first, values, 0, values.length);
+    ComputeDtype.round(values, compute);
+    return values;
   }
 
   private static List<TensorSource> allSources(PlannedTensor t) {

@@ -20,7 +20,26 @@ public final class CounterRandom {
 
   /** A uniform double in [0, 1) for element {@code index}. */
   public double uniform(long index) {
-    return (mix(key + (index + 1) * GOLDEN) >>> 11) * 0x1.0p-53;
+    return bits53(index) * 0x1.0p-53;
+  }
+
+  /** The 53 random bits behind {@link #uniform}: {@code uniform(i) == bits53(i) * 2^-53}. */
+  long bits53(long index) {
+    return mix(key + (index + 1) * GOLDEN) >>> 11;
+  }
+
+  /**
+   * The integer t with {@code uniform(i) < p} exactly when {@code bits53(i) < t}, so a keep test
+   * needs no floating point: bits53 is an integer m, and m·2^-53 < p ⇔ m < ⌈p·2^53⌉.
+   */
+  static long threshold53(double p) {
+    if (!(p > 0)) {
+      return 0;
+    }
+    if (p >= 1) {
+      return 1L << 53;
+    }
+    return (long) Math.ceil(p * 0x1.0p53);
   }
 
   /** FNV-1a 64 over the UTF-8 bytes of the name. */

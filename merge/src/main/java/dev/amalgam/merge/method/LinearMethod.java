@@ -1,5 +1,6 @@
 package dev.amalgam.merge.method;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -19,9 +20,16 @@ final class LinearMethod extends AbstractMergeMethod {
             ParameterSpec.global("normalize", ParameterSpec.Kind.BOOLEAN, true)));
   }
 
+  private static final int BLOCK = 2048;
+
   @Override
   public boolean usesBase() {
     return false;
+  }
+
+  @Override
+  public boolean elementwise() {
+    return true;
   }
 
   @Override
@@ -40,12 +48,28 @@ final class LinearMethod extends AbstractMergeMethod {
     int n = in.size();
     float[][] x = in.models().toArray(new float[0][]);
     float[] out = new float[n];
-    for (int e = 0; e < n; e++) {
-      double acc = 0;
+    // Models in the outer loop over blocks of elements, so the inner loops are plain array loops;
+    // each element still sums w_i·x_i in model order from +0.0, exactly as one scalar loop would.
+    double[] acc = new double[Math.min(n, BLOCK)];
+    for (int start = 0; start < n; start += BLOCK) {
+      int len = Math.min(BLOCK, n - start);
+      Arrays.fill(acc, 0, len, 0.0);
       for (int i = 0; i < models; i++) {
-        acc += w[i] * x[i][e];
+        float[] xi = x[i];
+        double wi = w[i];
+        for (int j = 0; j < len; j++) {
+          acc[j] += wi * xi[start + j];
+        }
       }
-      out[e] = (float) (normalize ? acc / sum : acc);
+      if (normalize) {
+        for (int j = 0; j < len; j++) {
+          out[start + j] = (float) (acc[j] / sum);
+        }
+      } else {
+        for (int j = 0; j < len; j++) {
+          out[start + j] = (float) acc[j];
+        }
+      }
     }
     return out;
   }

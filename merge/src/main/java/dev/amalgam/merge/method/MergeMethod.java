@@ -38,6 +38,15 @@ public interface MergeMethod {
    */
   String checkInputs(int models, boolean hasBase);
 
+  /**
+   * Whether output element e depends only on element e of each input and the parameters, never on
+   * other elements, the shape or the tensor name. The executor may then merge a tensor in
+   * independent blocks (each passed as a 1-D tensor) with the same bytes as one call.
+   */
+  default boolean elementwise() {
+    return false;
+  }
+
   /** Merges one tensor. Throws {@link MergeException} naming the tensor when it cannot. */
   float[] merge(MergeInput input);
 

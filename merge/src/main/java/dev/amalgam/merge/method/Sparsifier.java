@@ -31,11 +31,16 @@ enum Sparsifier {
   DELLA;
 
   /**
-   * Result of sparsifying one delta in place: whether anything was dropped, and each entry's keep
-   * probability ({@code probability[i]} when present, else {@code constantProbability}).
+   * Result of sparsifying one delta in place: whether anything was dropped, each entry's keep
+   * probability ({@code probability[i]} when present, else {@code constantProbability}), and Σ|kept
+   * delta| in index order when the sparsifier computed it on the way ({@code NaN} when not).
    */
-  record Kept(boolean changed, double constantProbability, float[] probability) {
-    static final Kept UNCHANGED = new Kept(false, 1, null);
+  record Kept(boolean changed, double constantProbability, float[] probability, double l1) {
+    static final Kept UNCHANGED = new Kept(false, 1, null, Double.NaN);
+
+    Kept(boolean changed, double constantProbability, float[] probability) {
+      this(changed, constantProbability, probability, Double.NaN);
+    }
 
     double probability(int i) {
       return probability != null ? probability[i] : constantProbability;
@@ -92,15 +97,27 @@ enum Sparsifier {
         if (density >= 1) {
           yield Kept.UNCHANGED;
         }
-        CounterRandom random = new CounterRandom(in.seed(), model, tensor);
-        for (int i = 0; i < n; i++) {
-          int keepMask = random.uniform(i) < density ? -1 : 0;
-          delta[i] = Float.intBitsToFloat(Float.floatToRawIntBits(delta[i]) & keepMask);
-        }
-        yield new Kept(true, density, null);
+        double l1 = dropRandomly(new CounterRandom(in.seed(), model, tensor), delta, density);
+        yield new Kept(true, density, null, l1);
       }
       case DELLA -> della(in, model, delta, density, eps, needProbabilities);
     };
+  }
+
+  /**
+   * DARE's mask: keeps entry i when {@code uniform(i) < density}, compared on the integer bits (see
+   * {@link CounterRandom#threshold53}), and returns Σ|kept| summed in index order.
+   */
+  static double dropRandomly(CounterRandom random, float[] delta, double density) {
+    long threshold = CounterRandom.threshold53(density);
+    double l1Kept = 0;
+    for (int i = 0; i < delta.length; i++) {
+      int keepMask = (int) ((random.bits53(i) - threshold) >> 63);
+      float kept = Float.intBitsToFloat(Float.floatToRawIntBits(delta[i]) & keepMask);
+      delta[i] = kept;
+      l1Kept += Math.abs((double) kept);
+    }
+    return l1Kept;
   }
 
   private static Kept della(

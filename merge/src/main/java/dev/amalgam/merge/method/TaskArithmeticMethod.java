@@ -1,6 +1,7 @@
 package dev.amalgam.merge.method;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -57,62 +58,152 @@ final class TaskArithmeticMethod extends AbstractMergeMethod {
   }
 
   @Override
+  public boolean elementwise() {
+    return sparsifier == Sparsifier.NONE;
+  }
+
+  @Override
   float[] compute(MergeInput in, ResolvedParameters p) {
     float[] base = in.base();
     int n = base.length;
     int models = in.models().size();
-    float[][] kept = new float[models][];
     double[] weight = new double[models];
     for (int i = 0; i < models; i++) {
       weight[i] = (float) p.number("weight", i);
-      kept[i] = sparsifiedDelta(in, p, i);
     }
     double weightSum = 0;
     for (double w : weight) {
       weightSum += w;
     }
-    double linearDivisor = Math.abs(weightSum) < 1e-8 ? 1 : weightSum;
-    boolean normalize = p.bool("normalize");
-    double lambda = p.number("lambda");
-    float[] out = new float[n];
-    for (int e = 0; e < n; e++) {
-      double sum = 0;
-      for (int i = 0; i < models; i++) {
-        sum += weight[i] * kept[i][e];
-      }
-      double mix;
-      double divisor;
-      if (consensus) {
-        int sign = VectorMath.signOrPlus(sum);
-        mix = 0;
-        divisor = 0;
-        for (int i = 0; i < models; i++) {
-          double v = weight[i] * kept[i][e];
-          if (VectorMath.strictSign(v) == sign) {
-            mix += v;
-            divisor += weight[i];
+    // Without a sparsifier the deltas are x_i − b, computed on the fly; otherwise each model's
+    // delta is a fresh array, and the first one is overwritten with the output block by block.
+    boolean rawDeltas = sparsifier == Sparsifier.NONE;
+    float[][] kept = new float[models][];
+    for (int i = 0; i < models; i++) {
+      kept[i] = rawDeltas ? in.models().get(i) : sparsifiedDelta(in, p, i);
+    }
+    float[] out = rawDeltas ? new float[n] : kept[0];
+    Combiner combiner =
+        new Combiner(
+            weight,
+            consensus,
+            p.bool("normalize"),
+            p.number("lambda"),
+            Math.abs(weightSum) < 1e-8 ? 1 : weightSum);
+    combiner.combine(base, kept, rawDeltas, out);
+    return out;
+  }
+
+  /**
+   * Step 3 and 4 over blocks of elements, models in the outer loop so the inner loops run over
+   * plain arrays. Per element the arithmetic is exactly the f64 formula in the class comment, with
+   * models summed in recipe order, so blocking changes no bit of the result.
+   */
+  private record Combiner(
+      double[] weight, boolean consensus, boolean normalize, double lambda, double linearDivisor) {
+    private static final int BLOCK = 2048;
+    private static final long ONE_BITS = Double.doubleToRawLongBits(1.0);
+
+    void combine(float[] base, float[][] kept, boolean rawDeltas, float[] out) {
+      int n = base.length;
+      double[] sum = new double[BLOCK];
+      double[] mix = consensus ? new double[BLOCK] : sum;
+      double[] divisor = consensus ? new double[BLOCK] : null;
+      for (int start = 0; start < n; start += BLOCK) {
+        int len = Math.min(BLOCK, n - start);
+        Arrays.fill(sum, 0, len, 0.0);
+        for (int i = 0; i < kept.length; i++) {
+          accumulate(sum, weight[i], kept[i], rawDeltas ? base : null, start, len);
+        }
+        if (consensus) {
+          Arrays.fill(mix, 0, len, 0.0);
+          Arrays.fill(divisor, 0, len, 0.0);
+          for (int i = 0; i < kept.length; i++) {
+            agreeing(sum, mix, divisor, weight[i], kept[i], rawDeltas ? base : null, start, len);
           }
         }
-        if (divisor == 0) {
-          divisor = 1;
+        if (normalize && consensus) {
+          for (int j = 0; j < len; j++) {
+            // A zero divisor (nothing agreed) becomes 1: +1.0 is added only to ±0, +0.0 otherwise.
+            long zero = ((Double.doubleToRawLongBits(divisor[j]) & Long.MAX_VALUE) - 1) >> 63;
+            double d = divisor[j] + Double.longBitsToDouble(ONE_BITS & zero);
+            out[start + j] = (float) (base[start + j] + lambda * (mix[j] / d));
+          }
+        } else if (normalize) {
+          for (int j = 0; j < len; j++) {
+            out[start + j] = (float) (base[start + j] + lambda * (mix[j] / linearDivisor));
+          }
+        } else {
+          for (int j = 0; j < len; j++) {
+            out[start + j] = (float) (base[start + j] + lambda * mix[j]);
+          }
+        }
+      }
+    }
+
+    /**
+     * sum[j] += w·d[start+j], where d is {@code k} itself or {@code k − base} when base is given.
+     */
+    private static void accumulate(
+        double[] sum, double w, float[] k, float[] base, int start, int len) {
+      if (base == null) {
+        for (int j = 0; j < len; j++) {
+          sum[j] += w * k[start + j];
         }
       } else {
-        mix = sum;
-        divisor = linearDivisor;
+        for (int j = 0; j < len; j++) {
+          sum[j] += w * (k[start + j] - base[start + j]);
+        }
       }
-      if (normalize) {
-        mix /= divisor;
-      }
-      out[e] = (float) (base[e] + lambda * mix);
     }
-    return out;
+
+    /**
+     * TIES disjoint merge: adds v = w·d and w where v's strict sign equals the sign of the total
+     * (zero or NaN total counts as positive). Agreement is decided on the IEEE bits with masks,
+     * since it is as unpredictable as the data; a disagreeing model adds +0.0, which changes
+     * nothing because the running sums start at +0.0 and can never become −0.0.
+     */
+    private static void agreeing(
+        double[] sum,
+        double[] mix,
+        double[] divisor,
+        double w,
+        float[] k,
+        float[] base,
+        int start,
+        int len) {
+      long wBits = Double.doubleToRawLongBits(w);
+      for (int j = 0; j < len; j++) {
+        float d = base == null ? k[start + j] : k[start + j] - base[start + j];
+        double v = w * d;
+        long vBits = Double.doubleToRawLongBits(v);
+        long sumNegative = negativeMask(Double.doubleToRawLongBits(sum[j]));
+        long vNonZero = nonZeroNumberMask(vBits);
+        long vNegative = vBits >> 63;
+        long agree = vNonZero & ~(vNegative ^ sumNegative);
+        mix[j] += Double.longBitsToDouble(vBits & agree);
+        divisor[j] += Double.longBitsToDouble(wBits & agree);
+      }
+    }
+
+    /** All ones when the bits are a number below zero ({@code x < 0}), else zero. */
+    private static long negativeMask(long bits) {
+      return (bits >> 63) & nonZeroNumberMask(bits);
+    }
+
+    /** All ones when |x| is in (0, ∞] (not ±0, not NaN), else zero. */
+    private static long nonZeroNumberMask(long bits) {
+      long magnitudeLessOne = (bits & Long.MAX_VALUE) - 1;
+      return ~(magnitudeLessOne >> 63) & ((magnitudeLessOne - INFINITY_BITS) >> 63);
+    }
+
+    private static final long INFINITY_BITS = Double.doubleToRawLongBits(Double.POSITIVE_INFINITY);
   }
 
   /** Step 1 and 2: d_i = x_i − b, sparsified and rescaled (a fresh array). */
   private float[] sparsifiedDelta(MergeInput in, ResolvedParameters p, int i) {
-    float[] delta = VectorMath.subtract(in.models().get(i), in.base());
-    double density = sparsifier == Sparsifier.NONE ? 1.0 : p.number("density", i);
-    if (sparsifier != Sparsifier.NONE && !(density > 0 && density <= 1)) {
+    double density = p.number("density", i);
+    if (!(density > 0 && density <= 1)) {
       throw error(in, "density " + density + " of model " + i + " must be in (0, 1]");
     }
     double gamma = sparsifier == Sparsifier.OUTLIERS ? p.number("gamma", i) : 0;
@@ -120,14 +211,29 @@ final class TaskArithmeticMethod extends AbstractMergeMethod {
     Object rescale = p.raw("rescale");
     boolean elementwise = "elementwise".equals(rescale);
     boolean l1Rescale = Boolean.TRUE.equals(rescale);
-    double l1Before = l1Rescale ? VectorMath.l1(delta) : 0;
+    float[] x = in.models().get(i);
+    float[] b = in.base();
+    float[] delta = new float[x.length];
+    // The L1 norm before sparsifying is summed in index order in the same pass as the subtraction.
+    double l1Before = 0;
+    if (l1Rescale) {
+      for (int e = 0; e < delta.length; e++) {
+        float d = x[e] - b[e];
+        delta[e] = d;
+        l1Before += Math.abs((double) d);
+      }
+    } else {
+      for (int e = 0; e < delta.length; e++) {
+        delta[e] = x[e] - b[e];
+      }
+    }
     Sparsifier.Kept k = sparsifier.apply(in, i, delta, density, gamma, eps, elementwise);
     if (k.changed() && elementwise) {
       for (int e = 0; e < delta.length; e++) {
         delta[e] = (float) (delta[e] / (double) (float) k.probability(e));
       }
     } else if (k.changed() && l1Rescale) {
-      double l1After = VectorMath.l1(delta);
+      double l1After = Double.isNaN(k.l1()) ? VectorMath.l1(delta) : k.l1();
       if (l1Before >= 1e-7 && l1After >= 1e-7) {
         double factor = l1Before / l1After;
         for (int e = 0; e < delta.length; e++) {
