@@ -14,6 +14,8 @@ import picocli.CommandLine.Option;
     subcommands = {
       InspectCommand.class,
       FingerprintCommand.class,
+      DhtCommand.class,
+      PubsubCommand.class,
       CommandLine.HelpCommand.class,
     })
 public final class Amalgam implements Runnable {

@@ -14,6 +14,11 @@ public final class Validators {
     return new Validators().with("pk", new PublicKeyValidator());
   }
 
+  /** Amalgam's set: {@code pk} plus the {@code amalgam} namespace of opaque values ≤ 16 KiB. */
+  public static Validators amalgam() {
+    return defaults().with("amalgam", new OpaqueValidator(16 << 10));
+  }
+
   public Validators with(String namespace, Validator v) {
     byNamespace.put(namespace, v);
     return this;

@@ -79,6 +79,8 @@ public final class Gossipsub implements AutoCloseable {
     final boolean outboundConnection;
     volatile String protocol;
     volatile Stream out;
+    final java.util.concurrent.atomic.AtomicInteger pending =
+        new java.util.concurrent.atomic.AtomicInteger();
     int ihavesThisHeartbeat;
     int idsAskedThisHeartbeat;
 
@@ -173,6 +175,7 @@ public final class Gossipsub implements AutoCloseable {
       List<Rpc.SubOpts> hello = new ArrayList<>();
       subscriptions.keySet().forEach(t -> hello.add(new Rpc.SubOpts(true, t)));
       st.queue.add(new Rpc(hello, List.of(), null).encode());
+      st.pending.incrementAndGet();
     }
     Thread.ofVirtual().name("gossipsub-out-" + peer).start(() -> writeLoop(st));
   }
@@ -186,6 +189,7 @@ public final class Gossipsub implements AutoCloseable {
         byte[] rpc = st.queue.poll(1, TimeUnit.SECONDS);
         if (rpc != null) {
           LengthPrefixed.write(s.out(), rpc);
+          st.pending.decrementAndGet();
         } else if (!peerIsCurrent(st)) {
           break;
         }
@@ -235,7 +239,9 @@ public final class Gossipsub implements AutoCloseable {
   }
 
   private void send(PeerState st, Rpc rpc) {
+    st.pending.incrementAndGet();
     if (!st.queue.offer(rpc.encode())) {
+      st.pending.decrementAndGet();
       stats.outboundDropped.incrementAndGet();
     }
   }
@@ -688,6 +694,22 @@ public final class Gossipsub implements AutoCloseable {
     synchronized (lock) {
       return mcache.size();
     }
+  }
+
+  /** Waits until every queued RPC was written to its stream; false if {@code timeout} passed. */
+  public boolean awaitFlushed(java.time.Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      boolean idle;
+      synchronized (lock) {
+        idle = peers.values().stream().allMatch(p -> p.pending.get() == 0);
+      }
+      if (idle) {
+        return true;
+      }
+      Thread.sleep(10);
+    }
+    return false;
   }
 
   public int largestOutboundQueue() {
