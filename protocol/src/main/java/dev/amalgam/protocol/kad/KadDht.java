@@ -424,21 +424,32 @@ public final class KadDht implements AutoCloseable {
             () -> {
               Stream s = host.newStream(peer, config.protocolId());
               open.set(s);
+              boolean clean = false;
               try {
                 LengthPrefixed.write(s.out(), request.encode());
+                // js drops the request when the write side closes before it answered
                 if (!expectReply) {
                   s.closeWrite();
-                  return null;
                 }
-                byte[] raw =
-                    LengthPrefixed.read(s.in(), config.maxMessageSize(), "kad reply from " + peer);
-                s.closeWrite();
-                if (raw == null) {
-                  throw new IOException(peer + " closed the stream without replying");
+                KadMessage reply = null;
+                if (expectReply) {
+                  byte[] raw =
+                      LengthPrefixed.read(
+                          s.in(), config.maxMessageSize(), "kad reply from " + peer);
+                  if (raw == null) {
+                    throw new IOException(peer + " closed the stream without replying");
+                  }
+                  s.closeWrite();
+                  reply = KadMessage.decode(raw);
                 }
-                return KadMessage.decode(raw);
+                clean = true;
+                return reply;
               } finally {
-                s.close();
+                if (clean) {
+                  closeAfterPeer(s);
+                } else {
+                  s.reset();
+                }
               }
             });
     try {
@@ -462,6 +473,28 @@ public final class KadDht implements AutoCloseable {
       call.cancel(true);
       Thread.currentThread().interrupt();
       throw new IOException("interrupted");
+    }
+  }
+
+  /** Waits (off the caller's thread) for the peer to end its side, then closes cleanly. */
+  private void closeAfterPeer(Stream s) {
+    try {
+      var guard = timer.schedule(s::reset, config.rpcTimeout().toMillis(), ms());
+      executor.execute(
+          () -> {
+            try {
+              while (s.in().read() >= 0) {
+                // a well-behaved peer sends nothing more; drain until its FIN
+              }
+              s.close();
+            } catch (IOException e) {
+              s.reset();
+            } finally {
+              guard.cancel(false);
+            }
+          });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      s.reset();
     }
   }
 
