@@ -154,7 +154,7 @@ public final class KadDht implements AutoCloseable {
             Level.WARNING,
             "bootstrap peer {0} unreachable: {1}",
             peers.get(i),
-            e.getCause().getMessage());
+            e.getCause().getMessage() != null ? e.getCause().getMessage() : e.getCause());
       }
     }
     refresh();
