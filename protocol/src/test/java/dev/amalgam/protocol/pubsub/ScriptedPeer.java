@@ -20,10 +20,18 @@ final class ScriptedPeer implements AutoCloseable {
   private Stream out;
   private long seq = 1;
 
+  private final String protocol;
+
   ScriptedPeer() throws Exception {
+    this(Gossipsub.V11);
+  }
+
+  /** A peer that speaks only {@code protocol}. */
+  ScriptedPeer(String protocol) throws Exception {
+    this.protocol = protocol;
     host = GossipNet.newHost();
     host.setStreamHandler(
-        Gossipsub.V11,
+        protocol,
         s -> {
           while (true) {
             byte[] raw = LengthPrefixed.read(s.in(), 4 << 20, "rpc");
@@ -41,7 +49,7 @@ final class ScriptedPeer implements AutoCloseable {
 
   void connect(Host target) throws IOException {
     host.dial(GossipNet.addr(target));
-    out = host.newStream(target.peerId(), Gossipsub.V11);
+    out = host.newStream(target.peerId(), protocol);
   }
 
   void send(Rpc rpc) throws IOException {
