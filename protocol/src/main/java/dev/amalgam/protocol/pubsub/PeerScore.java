@@ -81,6 +81,7 @@ final class PeerScore {
       t.meshFailurePenalty += deficit * deficit;
     }
     t.inMesh = false;
+    t.meshActive = false;
   }
 
   void firstDelivery(PeerId peer, String topic) {
@@ -119,7 +120,7 @@ final class PeerScore {
         ts += p.timeInMeshWeight() * Math.min(quanta, p.timeInMeshCap());
       }
       ts += p.firstMessageDeliveriesWeight() * t.firstDeliveries;
-      if (t.meshActive && t.meshDeliveries < p.meshMessageDeliveriesThreshold()) {
+      if (t.inMesh && t.meshActive && t.meshDeliveries < p.meshMessageDeliveriesThreshold()) {
         double deficit = p.meshMessageDeliveriesThreshold() - t.meshDeliveries;
         ts += p.meshMessageDeliveriesWeight() * deficit * deficit;
       }

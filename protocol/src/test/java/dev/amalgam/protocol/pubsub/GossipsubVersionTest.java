@@ -12,6 +12,8 @@ class GossipsubVersionTest {
       Gossipsub router = net.add(GossipNet.testConfig());
       router.subscribe("t", m -> {});
       peer.connect(net.hosts.get(0));
+      // the router's own stream is negotiated (and its version known) once its hello arrives
+      peer.await("hello", x -> !x.subscriptions().isEmpty());
       peer.send(
           new Rpc(
               List.of(new Rpc.SubOpts(true, "t")),
