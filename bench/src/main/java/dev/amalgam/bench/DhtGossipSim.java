@@ -39,16 +39,26 @@ public final class DhtGossipSim {
         KadConfig.defaults().withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(20));
     Duration heartbeat = Duration.ofMillis(250);
     GossipsubConfig gs = GossipsubConfig.defaults().withHeartbeat(heartbeat);
+    gossip(n, gs, gossipMessages, heartbeat, rnd);
+
+    // DHT hosts close idle connections after 3 s, so n nodes stay within the open-file limit
+    HostConfig dhtHost =
+        HostConfig.defaults()
+            .withTransport(1, true)
+            .withLimits(512, 2, 256)
+            .withTimeouts(
+                Duration.ofSeconds(10),
+                Duration.ofSeconds(10),
+                Duration.ofSeconds(3),
+                Duration.ofSeconds(30));
     List<Host> hosts = new ArrayList<>();
     List<KadDht> dhts = new ArrayList<>();
-    List<Gossipsub> routers = new ArrayList<>();
     long t0 = System.nanoTime();
     for (int i = 0; i < n; i++) {
-      Host h = new Host(HostConfig.defaults().withTransport(1, true).withLimits(512, 2, 256));
+      Host h = new Host(dhtHost);
       h.listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0"));
       hosts.add(h);
       dhts.add(new KadDht(h, kad).start());
-      routers.add(new Gossipsub(h, gs).start());
     }
     ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor();
     List<Future<?>> joins = new ArrayList<>();
@@ -78,8 +88,6 @@ public final class DhtGossipSim {
         meanTable,
         hosts.stream().mapToInt(h -> h.connections().size()).average().orElse(0));
 
-    gossip(hosts, routers, gossipMessages, heartbeat, rnd);
-
     List<byte[]> keyList = new ArrayList<>();
     List<Integer> providers = new ArrayList<>();
     for (int k = 0; k < keys; k++) {
@@ -105,7 +113,6 @@ public final class DhtGossipSim {
       for (int i = 0; i < target - gone; i++) {
         int victim = candidates.get(i);
         dhts.get(victim).close();
-        routers.get(victim).close();
         hosts.get(victim).close();
         alive.remove(Integer.valueOf(victim));
       }
@@ -114,7 +121,6 @@ public final class DhtGossipSim {
     pool.close();
     for (int i : alive) {
       dhts.get(i).close();
-      routers.get(i).close();
       hosts.get(i).close();
     }
   }
@@ -158,10 +164,32 @@ public final class DhtGossipSim {
         (double) queried / total);
   }
 
+  /** n gossipsub hosts, each dialing a ring neighbour and 7 random peers. */
   private static void gossip(
-      List<Host> hosts, List<Gossipsub> routers, int messages, Duration heartbeat, Random rnd)
-      throws Exception {
-    int n = routers.size();
+      int n, GossipsubConfig gs, int messages, Duration heartbeat, Random rnd) throws Exception {
+    List<Host> hosts = new ArrayList<>();
+    List<Gossipsub> routers = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      Host h = new Host(HostConfig.defaults().withTransport(1, true));
+      h.listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0"));
+      hosts.add(h);
+      routers.add(new Gossipsub(h, gs).start());
+    }
+    long t0 = System.nanoTime();
+    for (int i = 0; i < n; i++) {
+      Host h = hosts.get(i);
+      for (int c = 0; c < 8; c++) {
+        Host other = hosts.get(c == 0 ? (i + 1) % n : rnd.nextInt(n));
+        if (other != h && h.connections(other.peerId()).isEmpty()) {
+          h.dial(other.listenAddresses().get(0).withPeerId(other.peerId()));
+        }
+      }
+    }
+    System.out.printf(
+        "gossip: %d hosts connected in %.1f s, mean connections %.1f%n",
+        n,
+        (System.nanoTime() - t0) / 1e9,
+        hosts.stream().mapToInt(h -> h.connections().size()).average().orElse(0));
     ConcurrentHashMap<Long, Long> publishedAt = new ConcurrentHashMap<>();
     List<Long> latencies = Collections.synchronizedList(new ArrayList<>());
     AtomicLong deliveries = new AtomicLong();
@@ -216,5 +244,7 @@ public final class DhtGossipSim {
         heartbeat.toMillis(),
         received / (double) n / seconds,
         routers.stream().mapToInt(r -> r.meshPeers(TOPIC).size()).average().orElse(0));
+    routers.forEach(Gossipsub::close);
+    hosts.forEach(Host::close);
   }
 }
