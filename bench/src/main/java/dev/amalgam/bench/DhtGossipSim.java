@@ -1,6 +1,7 @@
 package dev.amalgam.bench;
 
 import dev.amalgam.multiformats.Multihash;
+import dev.amalgam.protocol.crypto.Ed25519PrivateKey;
 import dev.amalgam.protocol.host.Host;
 import dev.amalgam.protocol.host.HostConfig;
 import dev.amalgam.protocol.kad.KadConfig;
@@ -55,7 +56,7 @@ public final class DhtGossipSim {
     List<KadDht> dhts = new ArrayList<>();
     long t0 = System.nanoTime();
     for (int i = 0; i < n; i++) {
-      Host h = new Host(dhtHost);
+      Host h = new Host(dhtHost.withIdentity(Ed25519PrivateKey.generate()));
       h.listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0"));
       hosts.add(h);
       dhts.add(new KadDht(h, kad).start());
