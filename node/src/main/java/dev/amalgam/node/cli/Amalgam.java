@@ -24,6 +24,8 @@ import picocli.CommandLine.Option;
       TrainCommand.class,
       IdCommand.class,
       PingCommand.class,
+      DhtCommand.class,
+      PubsubCommand.class,
       CommandLine.HelpCommand.class,
     })
 public final class Amalgam implements Runnable {
