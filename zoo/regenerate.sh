@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Regenerates the zoo: trains base, arith, relational (family A) and family-b into zoo/models/,
+# merges the two family-A experts (merge-a.yml), then evaluates every model on every family's
+# held-out test split and prints a table. Every run of the same configs gives the same weights.
+#
+# Usage: zoo/regenerate.sh [--eval-only] [--n N]
+#   --eval-only  skip training and merging; evaluate what is in zoo/models/
+#   --n N        test examples per family (default 200)
+# Build first: JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 mvn -q -DskipTests package
+set -euo pipefail
+zoo="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")" && pwd)"
+amalgam="$zoo/../amalgam"
+models="$zoo/models"
+n=200
+train=1
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --eval-only) train=0 ;;
+    --n) n="$2"; shift ;;
+    *) echo "regenerate.sh: unknown argument '$1' (known: --eval-only, --n N)" >&2; exit 2 ;;
+  esac
+  shift
+done
+mkdir -p "$models" "$zoo/logs"
+
+if [[ $train == 1 ]]; then
+  for name in base arith relational family-b; do
+    rm -rf "${models:?}/$name"
+    start=$(date +%s)
+    echo "== train $name (log: zoo/logs/$name.log)"
+    "$amalgam" train "$zoo/configs/$name.yml" -o "$models/$name" > "$zoo/logs/$name.log" 2>&1 \
+      || { echo "regenerate.sh: training $name failed, see zoo/logs/$name.log" >&2; exit 1; }
+    echo "   $(grep '^step' "$zoo/logs/$name.log" | tail -n 1)"
+    echo "   $name trained in $(( $(date +%s) - start )) s"
+  done
+  rm -rf "$models/merge-a"
+  echo "== merge arith + relational (merge-a.yml)"
+  "$amalgam" merge "$zoo/merge-a.yml" -o "$models/merge-a" > "$zoo/logs/merge-a.log" 2>&1 \
+    || { echo "regenerate.sh: merge failed, see zoo/logs/merge-a.log" >&2; exit 1; }
+fi
+
+# Responses run to ~80 tokens (family B composite); 64, eval's default, would cut them off.
+echo "== exact match on the test split, n=$n per family (95% Wilson interval)"
+printf '%-12s %-26s %-26s %-26s\n' model arithmetic relational composite
+for name in base arith relational merge-a family-b; do
+  [[ -f "$models/$name/config.json" ]] || { printf '%-12s (missing)\n' "$name"; continue; }
+  "$amalgam" eval "$models/$name" --task arithmetic,relational,composite --n "$n" \
+    --max-tokens 128 --json > "$zoo/logs/eval-$name.json" 2>"$zoo/logs/eval-$name.err" \
+    || { printf '%-12s eval failed, see zoo/logs/eval-%s.err\n' "$name" "$name"; continue; }
+  python3 - "$name" "$zoo/logs/eval-$name.json" <<'PY'
+import json, sys
+name, path = sys.argv[1], sys.argv[2]
+cells = {}
+for r in json.load(open(path))["results"]:
+    lo, hi = r["ci95"]
+    cells[r["task"]] = f"{100*r['accuracy']:5.1f}% [{100*lo:4.1f}, {100*hi:5.1f}]"
+print(f"{name:<12} " + " ".join(f"{cells.get(t, '-'):<26}" for t in ("arithmetic", "relational", "composite")))
+PY
+done
