@@ -70,7 +70,7 @@ final class EvalCommand implements Callable<Integer> {
 
   @Option(
       names = "--max-tokens",
-      defaultValue = "64",
+      defaultValue = "128",
       paramLabel = "M",
       description = "Most tokens generated per answer (default: ${DEFAULT-VALUE}).")
   int maxTokens;
