@@ -22,9 +22,11 @@ class GossipsubTest {
         got.put(i, new CopyOnWriteArrayList<>());
         net.routers.get(i).subscribe("experts", m -> got.get(me).add(m));
       }
+      // Publish only once every node has a mesh: a node that receives a message before its first
+      // heartbeat grafted anyone has nobody to forward it to.
       GossipNet.await(
-          "every node sees subscribed neighbours",
-          () -> net.routers.stream().allMatch(r -> !r.topicPeers("experts").isEmpty()));
+          "every node has subscribed neighbours in its mesh",
+          () -> net.routers.stream().allMatch(r -> !r.meshPeers("experts").isEmpty()));
       for (int i = 0; i < 10; i++) {
         net.routers.get(i).publish("experts", ("hello from " + i).getBytes(StandardCharsets.UTF_8));
       }
