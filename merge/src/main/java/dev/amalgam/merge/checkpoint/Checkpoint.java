@@ -18,11 +18,9 @@ import java.util.stream.Stream;
  * Tensors are memory-mapped; close the checkpoint to unmap them.
  */
 public final class Checkpoint implements AutoCloseable {
-  /** Files that describe the model besides its tensors, in the order they are listed. */
-  public static final List<String> SIDE_FILES =
+  /** Files that carry the tokenizer (and chat template), copied together with it. */
+  public static final List<String> TOKENIZER_FILES =
       List.of(
-          "config.json",
-          "generation_config.json",
           "tokenizer.json",
           "tokenizer_config.json",
           "special_tokens_map.json",
@@ -31,6 +29,13 @@ public final class Checkpoint implements AutoCloseable {
           "merges.txt",
           "added_tokens.json",
           "chat_template.jinja");
+
+  /** Files that describe the model besides its tensors, in the order they are listed. */
+  public static final List<String> SIDE_FILES =
+      java.util.stream.Stream.concat(
+              java.util.stream.Stream.of("config.json", "generation_config.json"),
+              TOKENIZER_FILES.stream())
+          .toList();
 
   private final Path location;
   private final Optional<HfConfig> config;

@@ -36,17 +36,6 @@ import java.util.concurrent.Future;
  * and the seed, the bytes do not depend on the number of threads or the order tasks finish in.
  */
 public final class MergeExecutor {
-  private static final List<String> TOKENIZER_FILES =
-      List.of(
-          "tokenizer.json",
-          "tokenizer_config.json",
-          "special_tokens_map.json",
-          "tokenizer.model",
-          "vocab.json",
-          "merges.txt",
-          "added_tokens.json",
-          "chat_template.jinja");
-
   /**
    * How to run.
    *
@@ -320,7 +309,7 @@ public final class MergeExecutor {
             && (recipe.chatTemplate().contains("{{") || recipe.chatTemplate().contains("{%"));
     for (Path file : reference.sideFiles()) {
       String name = file.getFileName().toString();
-      if (!name.equals("config.json") && !TOKENIZER_FILES.contains(name)) {
+      if (!name.equals("config.json") && !Checkpoint.TOKENIZER_FILES.contains(name)) {
         writer.copyFile(file, name);
       }
     }
@@ -328,7 +317,7 @@ public final class MergeExecutor {
       String name = file.getFileName().toString();
       if (unionTokenizer && name.equals("tokenizer.json")) {
         writer.writeFile(name, UnionTokenizer.json(file, plan.vocabulary().get().target()));
-      } else if (TOKENIZER_FILES.contains(name)
+      } else if (Checkpoint.TOKENIZER_FILES.contains(name)
           && !(templateText && name.equals("chat_template.jinja"))) {
         writer.copyFile(file, name);
       }
