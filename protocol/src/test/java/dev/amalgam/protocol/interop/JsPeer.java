@@ -1,131 +1,38 @@
 package dev.amalgam.protocol.interop;
 
-import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 
-/**
- * A js-libp2p peer (interop/peer.mjs) running as a child process on the Node 22 binary pinned in
- * interop/package.json. Installs interop/node_modules with {@code npm ci} on first use.
- */
+/** A js-libp2p peer (interop/peer.mjs) as a child process; see {@link JsProcess}. */
 final class JsPeer implements AutoCloseable {
-  private static final Path INTEROP = Path.of("..", "interop").toAbsolutePath().normalize();
-  private static final Path NODE = INTEROP.resolve("node_modules/.bin/node");
-  private static final String EOF = "\u0000EOF";
+  private final JsProcess process;
 
-  private final Process process;
-  private final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
-  private final List<String> seen = new ArrayList<>();
-
-  private JsPeer(Process process) {
+  private JsPeer(JsProcess process) {
     this.process = process;
-    Thread.ofVirtual()
-        .start(
-            () -> {
-              try (BufferedReader r =
-                  new BufferedReader(
-                      new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                  lines.add(line);
-                }
-              } catch (IOException e) {
-                // the process ended
-              }
-              lines.add(EOF);
-            });
-  }
-
-  static synchronized void ensureInstalled() throws IOException, InterruptedException {
-    if (Files.isExecutable(NODE)) {
-      return;
-    }
-    Process npm =
-        new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund")
-            .directory(INTEROP.toFile())
-            .redirectErrorStream(true)
-            .redirectOutput(new File("target/npm-ci.log"))
-            .start();
-    if (!npm.waitFor(10, TimeUnit.MINUTES) || npm.exitValue() != 0) {
-      throw new IOException("npm ci in " + INTEROP + " failed; see target/npm-ci.log");
-    }
   }
 
   static JsPeer start(String... args) throws IOException, InterruptedException {
-    ensureInstalled();
-    List<String> cmd = new ArrayList<>(List.of(NODE.toString(), "peer.mjs"));
-    cmd.addAll(List.of(args));
-    Files.createDirectories(Path.of("target"));
-    Process p =
-        new ProcessBuilder(cmd)
-            .directory(INTEROP.toFile())
-            .redirectError(ProcessBuilder.Redirect.appendTo(new File("target/js-peer.log")))
-            .start();
-    return new JsPeer(p);
+    return new JsPeer(JsProcess.start("peer.mjs", "js-peer.log", Map.of(), List.of(args)));
   }
 
   /** Waits for the next line starting with {@code prefix}; fails on ERROR or process exit. */
   String await(String prefix, Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (true) {
-      long left = deadline - System.nanoTime();
-      String line = left > 0 ? lines.poll(left, TimeUnit.NANOSECONDS) : null;
-      if (line == null) {
-        throw new AssertionError(
-            "js peer printed no '" + prefix + "' line in " + timeout + "; saw " + seen);
-      }
-      if (line.equals(EOF)) {
-        lines.add(EOF);
-        throw new AssertionError("js peer exited before printing '" + prefix + "'; saw " + seen);
-      }
-      seen.add(line);
-      if (line.startsWith(prefix)) {
-        return line;
-      }
-      if (line.startsWith("ERROR")) {
-        throw new AssertionError("js peer failed: " + line);
-      }
-    }
+    return process.await(prefix, timeout);
   }
 
   /** Collects every line up to and including the one starting with {@code last}. */
   List<String> collectUntil(String last, Duration timeout) throws InterruptedException {
-    int from = seen.size();
-    await(last, timeout);
-    return List.copyOf(seen.subList(from, seen.size()));
+    return process.collectUntil(last, timeout);
   }
 
   int waitForExit(Duration timeout) throws InterruptedException {
-    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-      throw new AssertionError("js peer did not exit within " + timeout);
-    }
-    return process.exitValue();
+    return process.waitForExit(timeout);
   }
 
   @Override
   public void close() {
-    try {
-      process.getOutputStream().close();
-    } catch (IOException e) {
-      // already gone
-    }
-    try {
-      if (!process.waitFor(5, TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
-    }
+    process.close();
   }
 }
