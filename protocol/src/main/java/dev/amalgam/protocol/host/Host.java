@@ -423,7 +423,7 @@ public final class Host implements AutoCloseable {
         if (!rec.peerId().equals(peer)) {
           throw new IllegalArgumentException("it is the record of " + rec.peerId());
         }
-        peerstore.setCertifiedRecord(peer, rec);
+        peerstore.setCertifiedRecord(peer, rec, info.signedPeerRecord());
       } catch (IllegalArgumentException e) {
         LOG.log(Level.INFO, "ignoring signed peer record from {0}: {1}", peer, e.getMessage());
       }

@@ -23,6 +23,7 @@ public final class Peerstore {
     PublicKey publicKey;
     String agentVersion;
     PeerRecord certified;
+    byte[] certifiedEnvelope;
   }
 
   private final Map<PeerId, Entry> peers = new ConcurrentHashMap<>();
@@ -67,12 +68,16 @@ public final class Peerstore {
     }
   }
 
-  /** Keeps a verified signed peer record unless a newer one (higher seq) is already stored. */
-  public void setCertifiedRecord(PeerId peer, PeerRecord record) {
+  /**
+   * Keeps a verified signed peer record, and the envelope it came in (to pass on, e.g. in gossipsub
+   * peer exchange), unless a newer one (higher seq) is already stored.
+   */
+  public void setCertifiedRecord(PeerId peer, PeerRecord record, byte[] envelope) {
     Entry e = peers.computeIfAbsent(peer, p -> new Entry());
     synchronized (e) {
       if (e.certified == null || Long.compareUnsigned(record.seq(), e.certified.seq()) > 0) {
         e.certified = record;
+        e.certifiedEnvelope = envelope.clone();
       }
     }
     addAddresses(peer, record.addresses());
@@ -85,6 +90,17 @@ public final class Peerstore {
     }
     synchronized (e) {
       return Optional.ofNullable(e.certified);
+    }
+  }
+
+  /** The signed envelope of the stored peer record, as the peer sealed it. */
+  public Optional<byte[]> certifiedEnvelope(PeerId peer) {
+    Entry e = peers.get(peer);
+    if (e == null) {
+      return Optional.empty();
+    }
+    synchronized (e) {
+      return Optional.ofNullable(e.certifiedEnvelope).map(byte[]::clone);
     }
   }
 

@@ -9,6 +9,7 @@ import dev.amalgam.protocol.identify.IdentifyInfo;
 import dev.amalgam.protocol.kad.TokenBucket;
 import dev.amalgam.protocol.peer.PeerId;
 import dev.amalgam.protocol.proto.LengthPrefixed;
+import dev.amalgam.protocol.record.PeerRecord;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.nio.ByteBuffer;
@@ -21,6 +22,7 @@ import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -480,12 +482,9 @@ public final class Gossipsub implements AutoCloseable {
             p.backoffSeconds() == null ? config.pruneBackoff().toSeconds() : p.backoffSeconds();
         setBackoff(p.topic(), st.id, now + TimeUnit.SECONDS.toNanos(Math.min(secs, 3600)));
         if (!p.peers().isEmpty() && s >= config.score().acceptPxThreshold()) {
-          for (byte[] raw : p.peers().subList(0, Math.min(p.peers().size(), config.prunePeers()))) {
-            try {
-              pxCandidates.add(PeerId.fromBytes(raw));
-            } catch (IllegalArgumentException e) {
-              // a malformed PX entry is skipped
-            }
+          for (Rpc.PxPeer px :
+              p.peers().subList(0, Math.min(p.peers().size(), config.prunePeers()))) {
+            acceptPeerExchange(st.id, px).ifPresent(pxCandidates::add);
           }
         }
       }
@@ -550,6 +549,33 @@ public final class Gossipsub implements AutoCloseable {
     }
   }
 
+  /**
+   * Reads one PX entry. A signed peer record is checked (signature, and that it is the record of
+   * the peer it is offered for) before its addresses enter the peerstore; a bad one is dropped,
+   * never trusted, and the entry's peer is still usable if its addresses are known from elsewhere.
+   */
+  private Optional<PeerId> acceptPeerExchange(PeerId from, Rpc.PxPeer px) {
+    PeerId id;
+    try {
+      id = PeerId.fromBytes(px.peerId());
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+    if (px.signedPeerRecord() != null) {
+      try {
+        PeerRecord rec = PeerRecord.open(px.signedPeerRecord());
+        if (!rec.peerId().equals(id)) {
+          throw new IllegalArgumentException("it is the record of " + rec.peerId());
+        }
+        host.peerstore().setCertifiedRecord(id, rec, px.signedPeerRecord());
+      } catch (IllegalArgumentException e) {
+        LOG.log(
+            Level.INFO, "ignoring PX peer record for {0} from {1}: {2}", id, from, e.getMessage());
+      }
+    }
+    return Optional.of(id);
+  }
+
   private void setBackoff(String topic, PeerId peer, long until) {
     backoff.computeIfAbsent(topic, t -> new HashMap<>()).merge(peer, until, Math::max);
   }
@@ -560,12 +586,18 @@ public final class Gossipsub implements AutoCloseable {
     if (st.isV10()) {
       return new Rpc.Prune(topic, List.of(), null);
     }
-    List<byte[]> px = new ArrayList<>();
+    List<Rpc.PxPeer> px = new ArrayList<>();
     if (!unsubscribing && score.score(st.id, System.nanoTime()) >= 0) {
       List<PeerId> others = new ArrayList<>(topicPeers.getOrDefault(topic, Set.of()));
       others.remove(st.id);
       Collections.shuffle(others);
-      others.stream().limit(config.prunePeers()).forEach(p -> px.add(p.bytes()));
+      others.stream()
+          .limit(config.prunePeers())
+          .forEach(
+              p ->
+                  px.add(
+                      new Rpc.PxPeer(
+                          p.bytes(), host.peerstore().certifiedEnvelope(p).orElse(null))));
     }
     return new Rpc.Prune(topic, px, secs);
   }

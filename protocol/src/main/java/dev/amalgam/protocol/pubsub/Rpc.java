@@ -14,7 +14,12 @@ public record Rpc(List<SubOpts> subscriptions, List<PubsubMessage> publish, Cont
 
   public record IHave(String topic, List<byte[]> messageIds) {}
 
-  public record Prune(String topic, List<byte[]> peers, Long backoffSeconds) {}
+  public record Prune(String topic, List<PxPeer> peers, Long backoffSeconds) {}
+
+  /**
+   * A peer-exchange entry: a peer id and, when the pruning peer has one, its signed peer record.
+   */
+  public record PxPeer(byte[] peerId, byte[] signedPeerRecord) {}
 
   /** IDONTWANT (v1.2) is decoded and counted but not acted on. */
   public record Control(
@@ -67,7 +72,13 @@ public record Rpc(List<SubOpts> subscriptions, List<PubsubMessage> publish, Cont
       }
       for (Prune p : control.prune()) {
         ProtoWriter x = new ProtoWriter().string(1, p.topic());
-        p.peers().forEach(id -> x.message(2, new ProtoWriter().bytes(1, id)));
+        for (PxPeer px : p.peers()) {
+          ProtoWriter info = new ProtoWriter().bytes(1, px.peerId());
+          if (px.signedPeerRecord() != null) {
+            info.bytes(2, px.signedPeerRecord());
+          }
+          x.message(2, info);
+        }
         if (p.backoffSeconds() != null) {
           x.varint(3, p.backoffSeconds());
         }
@@ -173,19 +184,24 @@ public record Rpc(List<SubOpts> subscriptions, List<PubsubMessage> publish, Cont
   private static Prune decodePrune(byte[] raw) {
     ProtoReader x = new ProtoReader("pubsub ControlPrune", raw);
     String topic = "";
-    List<byte[]> peers = new ArrayList<>();
+    List<PxPeer> peers = new ArrayList<>();
     Long backoff = null;
     while (x.next()) {
       switch (x.field()) {
         case 1 -> topic = x.string();
         case 2 -> {
           ProtoReader p = new ProtoReader("pubsub PeerInfo", x.bytes());
+          byte[] id = null;
+          byte[] record = null;
           while (p.next()) {
-            if (p.field() == 1) {
-              add(peers, p.bytes(), p);
-            } else {
-              p.skip();
+            switch (p.field()) {
+              case 1 -> id = p.bytes();
+              case 2 -> record = p.bytes();
+              default -> p.skip();
             }
+          }
+          if (id != null) {
+            add(peers, new PxPeer(id, record), p);
           }
         }
         case 3 -> backoff = x.varint();
