@@ -287,7 +287,16 @@ public final class Host implements AutoCloseable {
   /** Bookkeeping once a connection is secured and multiplexed: limits, events, identify. */
   void established(
       Channel ch, Connection conn, YamuxSession session, CompletableFuture<Connection> result) {
-    if (connections(conn.remotePeer()).size() >= config.maxConnectionsPerPeer()) {
+    List<Connection> existing = connections(conn.remotePeer());
+    if (existing.size() >= config.maxConnectionsPerPeer()) {
+      // Both sides dialing at once (e.g. after mDNS) can fill the per-peer limit: a dialer then
+      // gets one of the connections already open rather than an error.
+      Connection open = existing.get(0);
+      if (open.channel().isActive()) {
+        session.close();
+        result.complete(open);
+        return;
+      }
       LOG.log(
           Level.INFO,
           "closing new connection to {0}: limit of {1} per peer reached",
