@@ -1,0 +1,60 @@
+package dev.amalgam.node.cli;
+
+import dev.amalgam.node.api.ApiClient;
+import dev.amalgam.node.api.HostedView;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(
+    name = "list",
+    mixinStandardHelpOptions = true,
+    description = "List the experts this node hosts.")
+final class ExpertListCommand implements Callable<Integer> {
+  @Option(names = "--json", description = "Print as JSON.")
+  boolean json;
+
+  @Mixin HomeOption home;
+
+  @Spec CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    Path dir = home.resolve();
+    List<HostedView> hosted;
+    Optional<ApiClient> daemon = LocalNode.daemon(dir);
+    if (daemon.isPresent()) {
+      hosted = daemon.get().hosted();
+    } else {
+      try (LocalNode node = LocalNode.open(dir)) {
+        hosted = node.registry().list().stream().map(HostedView::of).toList();
+      }
+    }
+    if (json) {
+      JsonOutput.print(spec.commandLine().getOut(), hosted);
+      return Amalgam.EXIT_OK;
+    }
+    TextTable t = new TextTable("ID", "NAME", "FAMILY", "SIZE", "TAGS", "PATH");
+    for (HostedView h : hosted) {
+      t.row(
+          h.id(),
+          h.name(),
+          shortId(h.family()),
+          Bytes.human(h.sizeBytes()),
+          String.join(",", h.tags()),
+          h.path());
+    }
+    t.print(spec.commandLine().getOut());
+    return Amalgam.EXIT_OK;
+  }
+
+  static String shortId(String id) {
+    return id == null || id.length() <= 16 ? id : "…" + id.substring(id.length() - 12);
+  }
+}

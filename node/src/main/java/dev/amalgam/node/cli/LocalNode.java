@@ -1,0 +1,41 @@
+package dev.amalgam.node.cli;
+
+import dev.amalgam.node.api.ApiClient;
+import dev.amalgam.node.expert.ExpertRegistry;
+import dev.amalgam.node.home.NodeHome;
+import dev.amalgam.node.home.NodeStore;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * How a verb reaches a node home: through the daemon's control API when one runs on it, else
+ * straight through the home's files and database.
+ */
+final class LocalNode implements AutoCloseable {
+  final NodeHome home;
+  final NodeStore store;
+
+  private LocalNode(NodeHome home, NodeStore store) {
+    this.home = home;
+    this.store = store;
+  }
+
+  static Optional<ApiClient> daemon(Path dir) throws IOException {
+    return ApiClient.find(dir);
+  }
+
+  static LocalNode open(Path dir) throws IOException {
+    NodeHome home = NodeHome.open(dir);
+    return new LocalNode(home, NodeStore.open(home.statePath()));
+  }
+
+  ExpertRegistry registry() {
+    return new ExpertRegistry(store);
+  }
+
+  @Override
+  public void close() {
+    store.close();
+  }
+}
