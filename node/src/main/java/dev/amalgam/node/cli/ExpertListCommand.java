@@ -40,18 +40,24 @@ final class ExpertListCommand implements Callable<Integer> {
       JsonOutput.print(spec.commandLine().getOut(), hosted);
       return Amalgam.EXIT_OK;
     }
-    TextTable t = new TextTable("ID", "NAME", "FAMILY", "SIZE", "TAGS", "PATH");
-    for (HostedView h : hosted) {
-      t.row(
-          h.id(),
-          h.name(),
-          shortId(h.family()),
-          Bytes.human(h.sizeBytes()),
-          String.join(",", h.tags()),
-          h.path());
-    }
-    t.print(spec.commandLine().getOut());
+    print(hosted, spec.commandLine().getOut(), true);
     return Amalgam.EXIT_OK;
+  }
+
+  static void print(List<HostedView> hosted, java.io.PrintWriter out, boolean withPath) {
+    TextTable t =
+        withPath
+            ? new TextTable("ID", "NAME", "FAMILY", "SIZE", "TAGS", "PATH")
+            : new TextTable("ID", "NAME", "FAMILY", "SIZE", "TAGS");
+    for (HostedView h : hosted) {
+      String tags = h.tags().isEmpty() ? "-" : String.join(",", h.tags());
+      if (withPath) {
+        t.row(h.id(), h.name(), shortId(h.family()), Bytes.human(h.sizeBytes()), tags, h.path());
+      } else {
+        t.row(h.id(), h.name(), shortId(h.family()), Bytes.human(h.sizeBytes()), tags);
+      }
+    }
+    t.print(out);
   }
 
   static String shortId(String id) {

@@ -50,16 +50,7 @@ final class NodeStatusCommand implements Callable<Integer> {
     PeersCommand.print(s.peers(), out);
     out.println();
     out.println("hosted experts: " + s.hosted().size());
-    TextTable t = new TextTable("ID", "NAME", "FAMILY", "SIZE", "TAGS");
-    for (HostedView h : s.hosted()) {
-      t.row(
-          h.id(),
-          h.name(),
-          ExpertListCommand.shortId(h.family()),
-          Bytes.human(h.sizeBytes()),
-          h.tags().isEmpty() ? "-" : String.join(",", h.tags()));
-    }
-    t.print(out);
+    ExpertListCommand.print(s.hosted(), out, false);
     return Amalgam.EXIT_OK;
   }
 

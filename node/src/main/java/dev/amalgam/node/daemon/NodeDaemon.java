@@ -5,6 +5,7 @@ import dev.amalgam.bootstrap.FederationDescriptor;
 import dev.amalgam.bootstrap.card.CardException;
 import dev.amalgam.bootstrap.card.CardGossipCheck;
 import dev.amalgam.bootstrap.card.ExpertCard;
+import dev.amalgam.bootstrap.mdns.MdnsDiscovery;
 import dev.amalgam.multiformats.Cid;
 import dev.amalgam.node.api.ExpertView;
 import dev.amalgam.node.api.HostedView;
@@ -61,6 +62,7 @@ public final class NodeDaemon implements AutoCloseable {
 
   static final Duration CARD_LIFETIME = ANNOUNCE_INTERVAL.multipliedBy(3);
   private static final Duration ASK_TIMEOUT = Duration.ofSeconds(5);
+  private static final Duration MDNS_INTERVAL = Duration.ofSeconds(10);
   private static final int REMEMBERED_PEERS_TO_DIAL = 64;
 
   private final NodeHome home;
@@ -80,6 +82,8 @@ public final class NodeDaemon implements AutoCloseable {
   private final Set<PeerId> connected = ConcurrentHashMap.newKeySet();
   private final Set<PeerId> topicPeersSeen = new HashSet<>();
   private final Object announceLock = new Object();
+  private final Set<PeerId> mdnsDialing = ConcurrentHashMap.newKeySet();
+  private volatile MdnsDiscovery mdns;
   private volatile boolean closed;
 
   private NodeDaemon(
@@ -193,6 +197,16 @@ public final class NodeDaemon implements AutoCloseable {
 
   /** Joins the federation and starts announcing; call once the addresses are printed. */
   public void run() {
+    if (home.config().mdns()) {
+      try {
+        mdns =
+            MdnsDiscovery.start(
+                host.peerId(), this::dialableAddresses, this::onMdnsPeer, MDNS_INTERVAL);
+        log.event("mdns started", "as " + mdns.peerName() + "." + MdnsDiscovery.SERVICE);
+      } catch (IOException e) {
+        log.event("mdns unavailable", e.getMessage());
+      }
+    }
     timer.execute(() -> work.execute(this::joinAndAnnounce));
     timer.scheduleWithFixedDelay(this::checkTopicPeers, 1, 1, TimeUnit.SECONDS);
     timer.scheduleWithFixedDelay(() -> work.execute(this::keepJoined), 15, 15, TimeUnit.SECONDS);
@@ -261,6 +275,49 @@ public final class NodeDaemon implements AutoCloseable {
     if (!closed && connected.isEmpty()) {
       join();
     }
+  }
+
+  /** Listen addresses, with a wildcard address replaced by each interface address. */
+  private List<Multiaddr> dialableAddresses() {
+    List<Multiaddr> out = new ArrayList<>();
+    for (Multiaddr a : host.listenAddresses()) {
+      java.net.InetSocketAddress sa = a.toTcpSocketAddress();
+      if (!sa.getAddress().isAnyLocalAddress()) {
+        out.add(a);
+        continue;
+      }
+      try {
+        for (java.net.InetAddress ia : MdnsDiscovery.interfaceAddresses()) {
+          out.add(Multiaddr.tcp(new java.net.InetSocketAddress(ia, sa.getPort())));
+        }
+      } catch (java.net.SocketException e) {
+        // no interface list: announce nothing for this address
+      }
+    }
+    return out;
+  }
+
+  private void onMdnsPeer(PeerId peer, List<Multiaddr> addrs) {
+    if (closed || !host.connections(peer).isEmpty() || !mdnsDialing.add(peer)) {
+      return;
+    }
+    work.execute(
+        () -> {
+          try {
+            log.event("peer discovered", peer + " via mDNS at " + addrs);
+            for (Multiaddr a : addrs) {
+              try {
+                host.dial(a);
+                return;
+              } catch (IOException e) {
+                // try the next address
+              }
+            }
+            log.event("peer unreachable", peer + " (mDNS addresses " + addrs + ")");
+          } finally {
+            mdnsDialing.remove(peer);
+          }
+        });
   }
 
   // ---- connections and the peerstore ----
@@ -644,6 +701,9 @@ public final class NodeDaemon implements AutoCloseable {
       return;
     }
     closed = true;
+    if (mdns != null) {
+      mdns.close();
+    }
     timer.shutdownNow();
     work.shutdownNow();
     gossip.close();

@@ -44,9 +44,17 @@ final class AmalgamProcess implements AutoCloseable {
   }
 
   static AmalgamProcess start(String name, String... args) throws IOException {
+    return startIn(null, name, args);
+  }
+
+  /** Runs it inside network namespace {@code netns} (null: this one) via {@code ip netns exec}. */
+  static AmalgamProcess startIn(String netns, String name, String... args) throws IOException {
     String cp =
         System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     List<String> cmd = new ArrayList<>();
+    if (netns != null) {
+      cmd.addAll(List.of("ip", "netns", "exec", netns));
+    }
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
     cmd.addAll(
         List.of(

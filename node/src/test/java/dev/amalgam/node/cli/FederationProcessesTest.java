@@ -109,7 +109,8 @@ class FederationProcessesTest {
             "--federation",
             FEDERATION,
             "--api-port",
-            "0");
+            "0",
+            "--no-mdns");
     assertThat(init.exitCode()).as(init.err()).isZero();
     Path ckpt = TinyModels.variant(dir.resolve("expert" + i), 100 + i);
     CliRun add =

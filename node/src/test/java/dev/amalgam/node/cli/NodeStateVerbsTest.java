@@ -16,7 +16,8 @@ class NodeStateVerbsTest {
   @BeforeEach
   void init() {
     home = dir.resolve("home").toString();
-    CliRun init = CliRun.of("init", "--home", home, "--federation", "labs", "--api-port", "0");
+    CliRun init =
+        CliRun.of("init", "--home", home, "--federation", "labs", "--api-port", "0", "--no-mdns");
     assertThat(init.exitCode()).as(init.err()).isZero();
   }
 
