@@ -166,6 +166,43 @@ class FederationProcessesTest {
 
   @Test
   @Order(2)
+  void cardsAreAlsoProviderRecordsForTheExpertAndTheFamily() throws Exception {
+    String host2 = nodeAddrs.get(2).split("/p2p/")[1];
+    JsonNode mine =
+        JSON.readTree(
+            CliRun.of("expert", "list", "--home", homes.get(2).toString(), "--json").out());
+    String family = mine.get(0).get("family").asText();
+    for (String key : List.of(expertIds.get(2), family)) {
+      CliRun providers =
+          CliRun.of("dht", "providers", key, "--bootstrap", nodeAddrs.get(0), "--timeout", "20");
+      assertThat(providers.exitCode()).as(providers.err()).isZero();
+      assertThat(providers.out()).as("providers of " + key).contains(host2);
+    }
+  }
+
+  @Test
+  @Order(3)
+  void expertAddedToARunningNodeIsAnnouncedAtOnceAndRemovable() throws Exception {
+    Path ckpt = TinyModels.variant(dir.resolve("late"), 900);
+    Path home3 = homes.get(3);
+    CliRun add =
+        CliRun.of("expert", "add", ckpt.toString(), "--home", home3.toString(), "--name", "late");
+    assertThat(add.exitCode()).as(add.err()).isZero();
+    String late = add.out().strip();
+    nodes.get(3).awaitLine(l -> l.contains(" expert added " + late), CONVERGE, "'expert added'");
+    for (Path home : homes) {
+      awaitExperts(home, List.of(late), CONVERGE);
+    }
+    CliRun remove = CliRun.of("expert", "remove", late, "--home", home3.toString());
+    assertThat(remove.exitCode()).as(remove.err()).isZero();
+    nodes
+        .get(3)
+        .awaitLine(l -> l.contains(" expert removed " + late), CONVERGE, "'expert removed'");
+    assertThat(CliRun.of("expert", "list", "--home", home3.toString()).out()).doesNotContain(late);
+  }
+
+  @Test
+  @Order(4)
   void controlApiRefusesRequestsWithoutTheToken() throws Exception {
     Path home = homes.get(0);
     String api = Files.readString(home.resolve("api")).strip();
@@ -205,7 +242,7 @@ class FederationProcessesTest {
   }
 
   @Test
-  @Order(3)
+  @Order(5)
   void forgedCardsAreRejected() throws Exception {
     AmalgamProcess victim = nodes.get(0);
     Ed25519PrivateKey forgerKey = Ed25519PrivateKey.generate();
@@ -277,7 +314,7 @@ class FederationProcessesTest {
   }
 
   @Test
-  @Order(4)
+  @Order(6)
   void withBootstrapStoppedNodesKeepTheirViewAndSeeAFifthNodeJoiningThroughAKnownPeer()
       throws Exception {
     assertThat(bootstrap.stop()).as(bootstrap.output()).isZero();
@@ -293,7 +330,7 @@ class FederationProcessesTest {
   }
 
   @Test
-  @Order(5)
+  @Order(7)
   void restartedNodeComesBackWithItsIdentityExpertsAndPeers() throws Exception {
     Path home = homes.get(1);
     String id = nodeAddrs.get(1).split("/p2p/")[1];
