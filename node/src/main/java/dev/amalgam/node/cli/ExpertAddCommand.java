@@ -1,7 +1,6 @@
 package dev.amalgam.node.cli;
 
 import dev.amalgam.node.api.AddExpertRequest;
-import dev.amalgam.node.api.ApiClient;
 import dev.amalgam.node.api.HostedView;
 import dev.amalgam.node.expert.ExpertRegistry;
 import java.nio.file.Path;
@@ -9,7 +8,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -62,20 +60,16 @@ final class ExpertAddCommand implements Callable<Integer> {
         throw new UserError("--score '" + s + "': expected TASK=NUMBER, e.g. arithmetic=0.98");
       }
     }
-    Path dir = home.resolve();
     Path abs = path.toAbsolutePath().normalize();
-    HostedView added;
-    Optional<ApiClient> daemon = LocalNode.daemon(dir);
-    if (daemon.isPresent()) {
-      added =
-          daemon.get().addExpert(new AddExpertRequest(abs.toString(), name, base, tags, scoreMap));
-    } else {
-      try (LocalNode node = LocalNode.open(dir)) {
-        added =
-            HostedView.of(
-                node.registry().add(new ExpertRegistry.Request(abs, name, base, tags, scoreMap)));
-      }
-    }
+    HostedView added =
+        LocalNode.either(
+            home.resolve(),
+            daemon ->
+                daemon.addExpert(new AddExpertRequest(abs.toString(), name, base, tags, scoreMap)),
+            node ->
+                HostedView.of(
+                    node.registry()
+                        .add(new ExpertRegistry.Request(abs, name, base, tags, scoreMap))));
     if (json) {
       JsonOutput.print(spec.commandLine().getOut(), added);
     } else {

@@ -2,9 +2,7 @@ package dev.amalgam.node.cli;
 
 import dev.amalgam.node.api.ApiClient;
 import dev.amalgam.node.api.HostedView;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -26,16 +24,11 @@ final class ExpertListCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Path dir = home.resolve();
-    List<HostedView> hosted;
-    Optional<ApiClient> daemon = LocalNode.daemon(dir);
-    if (daemon.isPresent()) {
-      hosted = daemon.get().hosted();
-    } else {
-      try (LocalNode node = LocalNode.open(dir)) {
-        hosted = node.registry().list().stream().map(HostedView::of).toList();
-      }
-    }
+    List<HostedView> hosted =
+        LocalNode.either(
+            home.resolve(),
+            ApiClient::hosted,
+            node -> node.registry().list().stream().map(HostedView::of).toList());
     if (json) {
       JsonOutput.print(spec.commandLine().getOut(), hosted);
       return Amalgam.EXIT_OK;

@@ -1,8 +1,5 @@
 package dev.amalgam.node.cli;
 
-import dev.amalgam.node.api.ApiClient;
-import java.nio.file.Path;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -27,16 +24,9 @@ final class ExpertRemoveCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Path dir = home.resolve();
-    boolean removed;
-    Optional<ApiClient> daemon = LocalNode.daemon(dir);
-    if (daemon.isPresent()) {
-      removed = daemon.get().removeExpert(id);
-    } else {
-      try (LocalNode node = LocalNode.open(dir)) {
-        removed = node.registry().remove(id);
-      }
-    }
+    boolean removed =
+        LocalNode.either(
+            home.resolve(), daemon -> daemon.removeExpert(id), node -> node.registry().remove(id));
     if (!removed) {
       throw new UserError("this node hosts no expert " + id + " (see 'amalgam expert list')");
     }

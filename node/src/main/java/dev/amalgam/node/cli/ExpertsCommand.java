@@ -2,14 +2,11 @@ package dev.amalgam.node.cli;
 
 import dev.amalgam.bootstrap.card.CardException;
 import dev.amalgam.bootstrap.card.ExpertCard;
-import dev.amalgam.node.api.ApiClient;
 import dev.amalgam.node.api.ExpertView;
 import dev.amalgam.node.home.NodeStore;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -41,14 +38,8 @@ final class ExpertsCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    Path dir = home.resolve();
-    List<ExpertView> experts;
-    Optional<ApiClient> daemon = LocalNode.daemon(dir);
-    if (daemon.isPresent()) {
-      experts = daemon.get().experts(family);
-    } else {
-      experts = fromDatabase(dir);
-    }
+    List<ExpertView> experts =
+        LocalNode.either(home.resolve(), daemon -> daemon.experts(family), this::fromDatabase);
     if (json) {
       JsonOutput.print(spec.commandLine().getOut(), experts);
       return Amalgam.EXIT_OK;
@@ -72,25 +63,23 @@ final class ExpertsCommand implements Callable<Integer> {
     return Amalgam.EXIT_OK;
   }
 
-  private List<ExpertView> fromDatabase(Path dir) throws Exception {
+  private List<ExpertView> fromDatabase(LocalNode node) throws Exception {
     List<ExpertView> out = new ArrayList<>();
     long now = System.currentTimeMillis();
-    try (LocalNode node = LocalNode.open(dir)) {
-      String self = node.home.peerId().toString();
-      for (NodeStore.HostedExpert e : node.store.hostedExperts()) {
-        if (family == null || e.familyId().contains(family)) {
-          out.add(ExpertView.of(e, self));
-        }
+    String self = node.home.peerId().toString();
+    for (NodeStore.HostedExpert e : node.store.hostedExperts()) {
+      if (family == null || e.familyId().contains(family)) {
+        out.add(ExpertView.of(e, self));
       }
-      for (NodeStore.KnownCard k : node.store.knownCards()) {
-        try {
-          ExpertCard c = ExpertCard.open(k.card()).card();
-          if (!c.expired(now) && (family == null || c.familyId().toString().contains(family))) {
-            out.add(ExpertView.of(c));
-          }
-        } catch (CardException e) {
-          // a stored card that no longer verifies is not shown
+    }
+    for (NodeStore.KnownCard k : node.store.knownCards()) {
+      try {
+        ExpertCard c = ExpertCard.open(k.card()).card();
+        if (!c.expired(now) && (family == null || c.familyId().toString().contains(family))) {
+          out.add(ExpertView.of(c));
         }
+      } catch (CardException e) {
+        // a stored card that no longer verifies is not shown
       }
     }
     return out;

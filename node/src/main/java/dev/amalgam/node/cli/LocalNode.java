@@ -25,6 +25,27 @@ final class LocalNode implements AutoCloseable {
     return ApiClient.find(dir);
   }
 
+  /** A verb's work done through the running daemon. */
+  interface ViaDaemon<T> {
+    T apply(ApiClient daemon) throws Exception;
+  }
+
+  /** The same work done on the home directly. */
+  interface ViaHome<T> {
+    T apply(LocalNode node) throws Exception;
+  }
+
+  /** Runs {@code viaDaemon} when a daemon runs on the home, else {@code viaHome}. */
+  static <T> T either(Path dir, ViaDaemon<T> viaDaemon, ViaHome<T> viaHome) throws Exception {
+    Optional<ApiClient> daemon = daemon(dir);
+    if (daemon.isPresent()) {
+      return viaDaemon.apply(daemon.get());
+    }
+    try (LocalNode node = open(dir)) {
+      return viaHome.apply(node);
+    }
+  }
+
   static LocalNode open(Path dir) throws IOException {
     NodeHome home = NodeHome.open(dir);
     return new LocalNode(home, NodeStore.open(home.statePath()));
