@@ -26,6 +26,11 @@ import picocli.CommandLine.Option;
       PingCommand.class,
       DhtCommand.class,
       PubsubCommand.class,
+      NodeCommand.class,
+      BootstrapCommand.class,
+      ExpertCommand.class,
+      ExpertsCommand.class,
+      PeersCommand.class,
       CommandLine.HelpCommand.class,
     })
 public final class Amalgam implements Runnable {

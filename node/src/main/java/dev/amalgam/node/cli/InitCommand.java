@@ -49,6 +49,11 @@ final class InitCommand implements Callable<Integer> {
       description = "Control API port on 127.0.0.1 (default 5080; 0 picks a free one).")
   Integer apiPort;
 
+  @Option(
+      names = "--no-mdns",
+      description = "Do not discover peers on the local network with mDNS (config key mdns).")
+  boolean noMdns;
+
   @Option(names = "--json", description = "Print the result as JSON.")
   boolean json;
 
@@ -68,6 +73,9 @@ final class InitCommand implements Callable<Integer> {
     }
     if (apiPort != null) {
       config = config.withApiPort(apiPort);
+    }
+    if (noMdns) {
+      config = config.withMdns(false);
     }
     Path dir = home.resolve();
     NodeHome created = NodeHome.init(dir, config);

@@ -76,6 +76,10 @@ public record NodeConfig(
     return new NodeConfig(listen, bootstrap, name, mdns, apiPort, dataDir, limits);
   }
 
+  public NodeConfig withMdns(boolean on) {
+    return new NodeConfig(listen, bootstrap, federation, on, apiPort, dataDir, limits);
+  }
+
   public NodeConfig withApiPort(int port) {
     return new NodeConfig(listen, bootstrap, federation, mdns, port, dataDir, limits);
   }

@@ -9,7 +9,9 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -43,6 +45,10 @@ public final class NodeStore implements AutoCloseable {
       protocols TEXT NOT NULL DEFAULT '',
       last_seen INTEGER NOT NULL
     );
+    """,
+    """
+    ALTER TABLE hosted_experts ADD COLUMN size_bytes INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE hosted_experts ADD COLUMN scores TEXT NOT NULL DEFAULT ''
     """
   };
 
@@ -55,7 +61,17 @@ public final class NodeStore implements AutoCloseable {
       String tokenizerId,
       String baseId,
       List<String> tags,
-      long addedAt) {}
+      long addedAt,
+      long sizeBytes,
+      Map<String, Double> scores) {
+    public HostedExpert {
+      tags = List.copyOf(tags);
+      scores = Map.copyOf(scores);
+    }
+  }
+
+  /** A card heard from a peer, as stored. */
+  public record KnownCard(String expertId, String peerId, byte[] card, long receivedAt) {}
 
   /** A peer as last seen. */
   public record KnownPeer(String peerId, List<String> addrs, long lastSeen) {}
@@ -114,17 +130,19 @@ public final class NodeStore implements AutoCloseable {
     }
   }
 
-  public int schemaVersion() throws SQLException {
+  public synchronized int schemaVersion() throws SQLException {
     try (Statement s = db.createStatement();
         ResultSet rs = s.executeQuery("PRAGMA user_version")) {
       return rs.getInt(1);
     }
   }
 
-  public void putHostedExpert(HostedExpert e, byte[] card) throws SQLException {
+  public synchronized void putHostedExpert(HostedExpert e, byte[] card) throws SQLException {
     try (PreparedStatement ps =
         db.prepareStatement(
-            "INSERT OR REPLACE INTO hosted_experts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            "INSERT OR REPLACE INTO hosted_experts (expert_id, path, name, family_id,"
+                + " tokenizer_id, base_id, tags, card, added_at, size_bytes, scores)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       ps.setString(1, e.expertId());
       ps.setString(2, e.path().toString());
       ps.setString(3, e.name());
@@ -134,11 +152,47 @@ public final class NodeStore implements AutoCloseable {
       ps.setString(7, String.join(",", e.tags()));
       ps.setBytes(8, card);
       ps.setLong(9, e.addedAt());
+      ps.setLong(10, e.sizeBytes());
+      ps.setString(11, encodeScores(e.scores()));
       ps.executeUpdate();
     }
   }
 
-  public boolean removeHostedExpert(String expertId) throws SQLException {
+  /** Replaces the signed card of a hosted expert (re-issued at each announcement). */
+  public synchronized void setHostedCard(String expertId, byte[] card) throws SQLException {
+    try (PreparedStatement ps =
+        db.prepareStatement("UPDATE hosted_experts SET card = ? WHERE expert_id = ?")) {
+      ps.setBytes(1, card);
+      ps.setString(2, expertId);
+      ps.executeUpdate();
+    }
+  }
+
+  private static String encodeScores(Map<String, Double> scores) {
+    StringBuilder b = new StringBuilder();
+    scores.entrySet().stream()
+        .sorted(Map.Entry.comparingByKey())
+        .forEach(
+            e ->
+                b.append(b.isEmpty() ? "" : ",")
+                    .append(e.getKey())
+                    .append('=')
+                    .append(e.getValue()));
+    return b.toString();
+  }
+
+  private static Map<String, Double> decodeScores(String text) {
+    Map<String, Double> out = new LinkedHashMap<>();
+    if (text != null && !text.isEmpty()) {
+      for (String kv : text.split(",")) {
+        int eq = kv.lastIndexOf('=');
+        out.put(kv.substring(0, eq), Double.parseDouble(kv.substring(eq + 1)));
+      }
+    }
+    return out;
+  }
+
+  public synchronized boolean removeHostedExpert(String expertId) throws SQLException {
     try (PreparedStatement ps =
         db.prepareStatement("DELETE FROM hosted_experts WHERE expert_id = ?")) {
       ps.setString(1, expertId);
@@ -146,7 +200,7 @@ public final class NodeStore implements AutoCloseable {
     }
   }
 
-  public List<HostedExpert> hostedExperts() throws SQLException {
+  public synchronized List<HostedExpert> hostedExperts() throws SQLException {
     List<HostedExpert> out = new ArrayList<>();
     try (Statement s = db.createStatement();
         ResultSet rs =
@@ -162,13 +216,15 @@ public final class NodeStore implements AutoCloseable {
                 rs.getString("tokenizer_id"),
                 rs.getString("base_id"),
                 tags.isEmpty() ? List.of() : List.of(tags.split(",")),
-                rs.getLong("added_at")));
+                rs.getLong("added_at"),
+                rs.getLong("size_bytes"),
+                decodeScores(rs.getString("scores"))));
       }
     }
     return out;
   }
 
-  public Optional<byte[]> hostedCard(String expertId) throws SQLException {
+  public synchronized Optional<byte[]> hostedCard(String expertId) throws SQLException {
     try (PreparedStatement ps =
         db.prepareStatement("SELECT card FROM hosted_experts WHERE expert_id = ?")) {
       ps.setString(1, expertId);
@@ -178,8 +234,8 @@ public final class NodeStore implements AutoCloseable {
     }
   }
 
-  public void putKnownCard(String expertId, String peerId, byte[] card, long receivedAt)
-      throws SQLException {
+  public synchronized void putKnownCard(
+      String expertId, String peerId, byte[] card, long receivedAt) throws SQLException {
     try (PreparedStatement ps =
         db.prepareStatement("INSERT OR REPLACE INTO known_cards VALUES (?, ?, ?, ?)")) {
       ps.setString(1, expertId);
@@ -190,18 +246,23 @@ public final class NodeStore implements AutoCloseable {
     }
   }
 
-  public List<byte[]> knownCards() throws SQLException {
-    List<byte[]> out = new ArrayList<>();
+  public synchronized List<KnownCard> knownCards() throws SQLException {
+    List<KnownCard> out = new ArrayList<>();
     try (Statement s = db.createStatement();
-        ResultSet rs = s.executeQuery("SELECT card FROM known_cards ORDER BY received_at")) {
+        ResultSet rs = s.executeQuery("SELECT * FROM known_cards ORDER BY received_at")) {
       while (rs.next()) {
-        out.add(rs.getBytes(1));
+        out.add(
+            new KnownCard(
+                rs.getString("expert_id"),
+                rs.getString("peer_id"),
+                rs.getBytes("card"),
+                rs.getLong("received_at")));
       }
     }
     return out;
   }
 
-  public void putPeer(KnownPeer p) throws SQLException {
+  public synchronized void putPeer(KnownPeer p) throws SQLException {
     try (PreparedStatement ps =
         db.prepareStatement(
             "INSERT INTO peers (peer_id, addrs, last_seen) VALUES (?, ?, ?) "
@@ -213,7 +274,7 @@ public final class NodeStore implements AutoCloseable {
     }
   }
 
-  public List<KnownPeer> peers() throws SQLException {
+  public synchronized List<KnownPeer> peers() throws SQLException {
     List<KnownPeer> out = new ArrayList<>();
     try (Statement s = db.createStatement();
         ResultSet rs = s.executeQuery("SELECT * FROM peers ORDER BY last_seen DESC")) {
@@ -230,7 +291,7 @@ public final class NodeStore implements AutoCloseable {
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
     try {
       db.close();
     } catch (SQLException ignored) {

@@ -89,19 +89,30 @@ class NodeHomeTest {
     try (NodeStore store = NodeStore.open(db)) {
       store.putHostedExpert(
           new NodeStore.HostedExpert(
-              "bagaa1", dir, "arith", "fam", null, null, List.of("math", "a"), 5),
+              "bagaa1",
+              dir,
+              "arith",
+              "fam",
+              null,
+              null,
+              List.of("math", "a"),
+              5,
+              1234,
+              java.util.Map.of("arithmetic", 0.98)),
           new byte[] {1, 2});
       store.putPeer(new NodeStore.KnownPeer("12D3KooWx", List.of("/ip4/127.0.0.1/tcp/1"), 7));
       store.putPeer(new NodeStore.KnownPeer("12D3KooWx", List.of("/ip4/127.0.0.1/tcp/2"), 9));
     }
     try (NodeStore store = NodeStore.open(db)) {
-      assertThat(store.schemaVersion()).isEqualTo(1);
+      assertThat(store.schemaVersion()).isEqualTo(2);
       assertThat(store.hostedExperts())
           .singleElement()
           .satisfies(
               e -> {
                 assertThat(e.name()).isEqualTo("arith");
                 assertThat(e.tags()).containsExactly("math", "a");
+                assertThat(e.sizeBytes()).isEqualTo(1234);
+                assertThat(e.scores()).containsEntry("arithmetic", 0.98);
               });
       assertThat(store.hostedCard("bagaa1")).get().isEqualTo(new byte[] {1, 2});
       assertThat(store.peers())

@@ -1,0 +1,141 @@
+package dev.amalgam.node.api;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import dev.amalgam.node.home.NodeHome;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The CLI's side of the control API: finds the daemon of a home and calls it with the token. */
+public final class ApiClient {
+  private final String base;
+  private final String token;
+  private final HttpClient http =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+
+  private ApiClient(String address, String token) {
+    this.base = "http://" + address;
+    this.token = token;
+  }
+
+  /**
+   * The daemon running on this home, if any: the home's {@code api} file names its address and it
+   * answers there. A stale file (daemon gone) gives empty.
+   */
+  public static Optional<ApiClient> find(Path homeDir) throws IOException {
+    Path file = homeDir.resolve(ControlApi.API_FILE);
+    if (!Files.exists(file)) {
+      return Optional.empty();
+    }
+    String address = Files.readString(file, StandardCharsets.US_ASCII).strip();
+    NodeHome home = NodeHome.open(homeDir);
+    ApiClient c = new ApiClient(address, home.apiToken());
+    try {
+      c.send(HttpRequest.newBuilder(c.uri("/v1/status")).GET(), 200);
+      return Optional.of(c);
+    } catch (ConnectException e) {
+      return Optional.empty();
+    }
+  }
+
+  public String address() {
+    return base;
+  }
+
+  public StatusView status() throws IOException {
+    return get("/v1/status", new TypeReference<>() {});
+  }
+
+  public List<PeerView> peers() throws IOException {
+    return get("/v1/peers", new TypeReference<>() {});
+  }
+
+  public List<ExpertView> experts(String family) throws IOException {
+    String q = family == null ? "" : "?family=" + URLEncoder.encode(family, StandardCharsets.UTF_8);
+    return get("/v1/experts" + q, new TypeReference<>() {});
+  }
+
+  public List<HostedView> hosted() throws IOException {
+    return get("/v1/hosted", new TypeReference<>() {});
+  }
+
+  public HostedView addExpert(AddExpertRequest r) throws IOException {
+    byte[] body = ControlApi.JSON.writeValueAsBytes(r);
+    String resp =
+        send(
+            HttpRequest.newBuilder(uri("/v1/hosted"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)),
+            200);
+    return ControlApi.JSON.readValue(resp, HostedView.class);
+  }
+
+  /** False when the daemon hosts no such expert. */
+  public boolean removeExpert(String id) throws IOException {
+    HttpResponse<String> r =
+        call(
+            HttpRequest.newBuilder(
+                    uri("/v1/hosted/" + URLEncoder.encode(id, StandardCharsets.UTF_8)))
+                .DELETE());
+    if (r.statusCode() == 404) {
+      return false;
+    }
+    check(r, 204);
+    return true;
+  }
+
+  public String metrics() throws IOException {
+    return send(HttpRequest.newBuilder(uri("/metrics")).GET(), 200);
+  }
+
+  private <T> T get(String path, TypeReference<T> type) throws IOException {
+    return ControlApi.JSON.readValue(send(HttpRequest.newBuilder(uri(path)).GET(), 200), type);
+  }
+
+  private URI uri(String path) {
+    return URI.create(base + path);
+  }
+
+  private String send(HttpRequest.Builder b, int expected) throws IOException {
+    HttpResponse<String> r = call(b);
+    check(r, expected);
+    return r.body();
+  }
+
+  private HttpResponse<String> call(HttpRequest.Builder b) throws IOException {
+    try {
+      return http.send(
+          b.header("Authorization", "Bearer " + token).timeout(Duration.ofMinutes(10)).build(),
+          HttpResponse.BodyHandlers.ofString());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while calling the node daemon at " + base, e);
+    }
+  }
+
+  private void check(HttpResponse<String> r, int expected) throws IOException {
+    if (r.statusCode() != expected) {
+      String msg = r.body();
+      try {
+        Map<?, ?> m = ControlApi.JSON.readValue(r.body(), Map.class);
+        if (m.get("error") != null) {
+          msg = m.get("error").toString();
+        }
+      } catch (IOException ignored) {
+        // not JSON: show the body as is
+      }
+      throw new IOException("node daemon at " + base + ": " + msg);
+    }
+  }
+}

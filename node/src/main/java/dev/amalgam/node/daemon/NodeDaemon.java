@@ -1,0 +1,714 @@
+package dev.amalgam.node.daemon;
+
+import dev.amalgam.bootstrap.EventLog;
+import dev.amalgam.bootstrap.FederationDescriptor;
+import dev.amalgam.bootstrap.card.CardException;
+import dev.amalgam.bootstrap.card.CardGossipCheck;
+import dev.amalgam.bootstrap.card.ExpertCard;
+import dev.amalgam.bootstrap.mdns.MdnsDiscovery;
+import dev.amalgam.multiformats.Cid;
+import dev.amalgam.node.api.ExpertView;
+import dev.amalgam.node.api.HostedView;
+import dev.amalgam.node.api.PeerView;
+import dev.amalgam.node.api.StatusView;
+import dev.amalgam.node.card.CardDirectory;
+import dev.amalgam.node.card.CardExchange;
+import dev.amalgam.node.expert.ExpertRegistry;
+import dev.amalgam.node.home.HomeException;
+import dev.amalgam.node.home.NodeConfig;
+import dev.amalgam.node.home.NodeHome;
+import dev.amalgam.node.home.NodeStore;
+import dev.amalgam.node.home.NodeStore.HostedExpert;
+import dev.amalgam.protocol.host.Connection;
+import dev.amalgam.protocol.host.ConnectionListener;
+import dev.amalgam.protocol.host.Host;
+import dev.amalgam.protocol.host.HostConfig;
+import dev.amalgam.protocol.identify.IdentifyInfo;
+import dev.amalgam.protocol.kad.KadConfig;
+import dev.amalgam.protocol.kad.KadDht;
+import dev.amalgam.protocol.kad.Validators;
+import dev.amalgam.protocol.mss.MultistreamException;
+import dev.amalgam.protocol.multiaddr.Multiaddr;
+import dev.amalgam.protocol.peer.PeerId;
+import dev.amalgam.protocol.pubsub.Gossipsub;
+import dev.amalgam.protocol.pubsub.GossipsubConfig;
+import dev.amalgam.protocol.pubsub.Message;
+import dev.amalgam.protocol.pubsub.ValidationResult;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A running node: listens, joins its federation through the bootstrap peers and the peers it
+ * remembers, serves the DHT, relays the federation's gossip, announces a signed card for each
+ * hosted expert (gossip and DHT provider records for the expert id and the family id), validates
+ * and keeps the cards of others, and remembers its peers.
+ */
+public final class NodeDaemon implements AutoCloseable {
+  /** Cards are re-signed and re-announced this often; they stay valid for three periods. */
+  public static final Duration ANNOUNCE_INTERVAL = Duration.ofMinutes(10);
+
+  static final Duration CARD_LIFETIME = ANNOUNCE_INTERVAL.multipliedBy(3);
+  private static final Duration ASK_TIMEOUT = Duration.ofSeconds(5);
+  private static final Duration MDNS_INTERVAL = Duration.ofSeconds(10);
+  private static final int REMEMBERED_PEERS_TO_DIAL = 64;
+
+  private final NodeHome home;
+  private final NodeStore store;
+  private final FederationDescriptor federation;
+  private final EventLog log;
+  private final NodeMetrics metrics = new NodeMetrics();
+  private final Host host;
+  private final KadDht dht;
+  private final Gossipsub gossip;
+  private final CardDirectory cards;
+  private final ExpertRegistry registry;
+  private final ScheduledExecutorService timer =
+      Executors.newSingleThreadScheduledExecutor(
+          r -> Thread.ofPlatform().daemon().name("amalgam-node-timer").unstarted(r));
+  private final ExecutorService work = Executors.newVirtualThreadPerTaskExecutor();
+  private final Set<PeerId> connected = ConcurrentHashMap.newKeySet();
+  private final Set<PeerId> topicPeersSeen = new HashSet<>();
+  private final Object announceLock = new Object();
+  private final Set<PeerId> mdnsDialing = ConcurrentHashMap.newKeySet();
+  private volatile MdnsDiscovery mdns;
+  private volatile boolean closed;
+
+  private NodeDaemon(
+      NodeHome home,
+      NodeStore store,
+      FederationDescriptor federation,
+      EventLog log,
+      Host host,
+      KadDht dht,
+      Gossipsub gossip) {
+    this.home = home;
+    this.store = store;
+    this.federation = federation;
+    this.log = log;
+    this.host = host;
+    this.dht = dht;
+    this.gossip = gossip;
+    this.cards = new CardDirectory(store);
+    this.registry = new ExpertRegistry(store);
+  }
+
+  /** The federation a home's config names: a bare name, or a descriptor file under the home. */
+  public static FederationDescriptor federationOf(NodeHome home) throws IOException {
+    NodeConfig config = home.config();
+    List<Multiaddr> boot = new ArrayList<>();
+    Path configFile = home.dir().resolve(NodeHome.CONFIG);
+    for (String b : config.bootstrap()) {
+      boot.add(FederationDescriptor.parseBootstrap(b, configFile.toString()));
+    }
+    if (FederationDescriptor.looksLikeFile(config.federation())) {
+      return FederationDescriptor.read(home.dir().resolve(config.federation()))
+          .withExtraBootstrap(boot);
+    }
+    return FederationDescriptor.named(config.federation(), boot);
+  }
+
+  /** Starts the node; the caller closes it. Listen errors name the address. */
+  public static NodeDaemon start(NodeHome home, EventLog log)
+      throws IOException, InterruptedException {
+    FederationDescriptor federation = federationOf(home);
+    NodeConfig.Limits limits = home.config().limits();
+    NodeStore store = NodeStore.open(home.statePath());
+    Host host =
+        new Host(
+            HostConfig.defaults()
+                .withIdentity(home.identity())
+                .withLimits(
+                    limits.maxConnections(),
+                    limits.maxConnectionsPerPeer(),
+                    limits.maxStreamsPerConnection())
+                .withTransport(2, true));
+    try {
+      for (String l : home.config().listen()) {
+        Multiaddr a;
+        try {
+          a = Multiaddr.parse(l);
+        } catch (IllegalArgumentException e) {
+          throw new HomeException(
+              home.dir().resolve(NodeHome.CONFIG) + ": listen '" + l + "': " + e.getMessage());
+        }
+        host.listen(a);
+      }
+    } catch (IOException | RuntimeException e) {
+      host.close();
+      store.close();
+      throw e;
+    }
+    KadDht dht =
+        new KadDht(
+            host,
+            KadConfig.defaults()
+                .withClientMode(false)
+                .withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(20))
+                .withValidators(Validators.amalgam()));
+    Gossipsub gossip = new Gossipsub(host, GossipsubConfig.defaults());
+    NodeDaemon d = new NodeDaemon(home, store, federation, log, host, dht, gossip);
+    try {
+      d.begin();
+    } catch (IOException | RuntimeException e) {
+      d.close();
+      throw e;
+    }
+    return d;
+  }
+
+  private void begin() throws IOException {
+    try {
+      cards.load();
+    } catch (SQLException e) {
+      throw new HomeException(home.statePath() + ": cannot read known cards: " + e.getMessage(), e);
+    }
+    host.addConnectionListener(
+        new ConnectionListener() {
+          @Override
+          public void connected(Connection c) {
+            onConnected(c);
+          }
+
+          @Override
+          public void disconnected(Connection c) {
+            onDisconnected(c);
+          }
+        });
+    host.setStreamHandler(CardExchange.PROTOCOL, s -> CardExchange.serve(s, this::hostedCards));
+    dht.start();
+    gossip.start();
+    gossip.addValidator(federation.expertsTopic(), this::validateCard);
+    gossip.subscribe(federation.expertsTopic(), this::onCard);
+    gossip.subscribe(federation.mergesTopic(), m -> {});
+  }
+
+  /** Joins the federation and starts announcing; call once the addresses are printed. */
+  public void run() {
+    if (home.config().mdns()) {
+      try {
+        mdns =
+            MdnsDiscovery.start(
+                host.peerId(), this::dialableAddresses, this::onMdnsPeer, MDNS_INTERVAL);
+        log.event("mdns started", "as " + mdns.peerName() + "." + MdnsDiscovery.SERVICE);
+      } catch (IOException e) {
+        log.event("mdns unavailable", e.getMessage());
+      }
+    }
+    timer.execute(() -> work.execute(this::joinAndAnnounce));
+    timer.scheduleWithFixedDelay(this::checkTopicPeers, 1, 1, TimeUnit.SECONDS);
+    timer.scheduleWithFixedDelay(() -> work.execute(this::keepJoined), 15, 15, TimeUnit.SECONDS);
+    long every = ANNOUNCE_INTERVAL.toSeconds();
+    timer.scheduleWithFixedDelay(
+        () -> work.execute(this::announceAll), every, every, TimeUnit.SECONDS);
+  }
+
+  // ---- joining ----
+
+  private void joinAndAnnounce() {
+    join();
+    announceAll();
+  }
+
+  /** Dials the bootstrap peers and the remembered ones; returns how many DHT peers answered. */
+  private int join() {
+    Set<Multiaddr> targets = new LinkedHashSet<>(federation.bootstrap());
+    try {
+      int n = 0;
+      for (NodeStore.KnownPeer p : store.peers()) {
+        if (n++ >= REMEMBERED_PEERS_TO_DIAL || p.peerId().equals(host.peerId().toString())) {
+          continue;
+        }
+        PeerId id = PeerId.parse(p.peerId());
+        for (String a : p.addrs()) {
+          try {
+            targets.add(Multiaddr.parse(a).withPeerId(id));
+          } catch (IllegalArgumentException e) {
+            // an address this version cannot parse: skip it
+          }
+        }
+      }
+    } catch (SQLException | IllegalArgumentException e) {
+      log.event("peerstore unreadable", e.getMessage());
+    }
+    targets.removeIf(a -> a.peerId().map(host.peerId()::equals).orElse(false));
+    if (targets.isEmpty()) {
+      log.event("join skipped", "no bootstrap or remembered peers; waiting for peers to dial in");
+      return 0;
+    }
+    metrics.joins.incrementAndGet();
+    metrics.dhtLookups.incrementAndGet();
+    try {
+      int reached = dht.bootstrap(List.copyOf(targets));
+      log.event(
+          "joined",
+          "federation "
+              + federation.name()
+              + ": "
+              + connected.size()
+              + " peers connected, "
+              + reached
+              + " DHT servers answered");
+      return reached;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 0;
+    } catch (RuntimeException e) {
+      log.event("join failed", e.getMessage());
+      return 0;
+    }
+  }
+
+  private void keepJoined() {
+    if (!closed && connected.isEmpty()) {
+      join();
+    }
+  }
+
+  /** Listen addresses, with a wildcard address replaced by each interface address. */
+  private List<Multiaddr> dialableAddresses() {
+    List<Multiaddr> out = new ArrayList<>();
+    for (Multiaddr a : host.listenAddresses()) {
+      java.net.InetSocketAddress sa = a.toTcpSocketAddress();
+      if (!sa.getAddress().isAnyLocalAddress()) {
+        out.add(a);
+        continue;
+      }
+      try {
+        for (java.net.InetAddress ia : MdnsDiscovery.interfaceAddresses()) {
+          out.add(Multiaddr.tcp(new java.net.InetSocketAddress(ia, sa.getPort())));
+        }
+      } catch (java.net.SocketException e) {
+        // no interface list: announce nothing for this address
+      }
+    }
+    return out;
+  }
+
+  private void onMdnsPeer(PeerId peer, List<Multiaddr> addrs) {
+    if (closed || !host.connections(peer).isEmpty() || !mdnsDialing.add(peer)) {
+      return;
+    }
+    work.execute(
+        () -> {
+          try {
+            log.event("peer discovered", peer + " via mDNS at " + addrs);
+            for (Multiaddr a : addrs) {
+              try {
+                host.dial(a);
+                return;
+              } catch (IOException e) {
+                // try the next address
+              }
+            }
+            log.event("peer unreachable", peer + " (mDNS addresses " + addrs + ")");
+          } finally {
+            mdnsDialing.remove(peer);
+          }
+        });
+  }
+
+  // ---- connections and the peerstore ----
+
+  private void onConnected(Connection c) {
+    if (closed) {
+      return;
+    }
+    try {
+      c.channel().pipeline().addFirst(TrafficCounter.NAME, metrics.traffic);
+    } catch (IllegalArgumentException e) {
+      // already counting this channel
+    }
+    PeerId peer = c.remotePeer();
+    if (connected.add(peer)) {
+      log.event("peer connected", peer + " " + c.remoteAddress());
+    }
+    c.identified()
+        .thenAccept(
+            info -> {
+              if (!closed) {
+                work.execute(() -> onIdentified(peer, info));
+              }
+            });
+  }
+
+  private void onDisconnected(Connection c) {
+    PeerId peer = c.remotePeer();
+    if (host.connections(peer).isEmpty() && connected.remove(peer)) {
+      log.event("peer disconnected", peer.toString());
+    }
+  }
+
+  private void onIdentified(PeerId peer, IdentifyInfo info) {
+    if (closed) {
+      return;
+    }
+    List<String> addrs =
+        host.peerstore().addresses(peer).stream()
+            .map(a -> a.decapsulate(dev.amalgam.protocol.multiaddr.Protocol.P2P).toString())
+            .distinct()
+            .toList();
+    boolean federationPeer =
+        info.protocols().contains(KadConfig.AMALGAM_PROTOCOL)
+            || info.protocols().contains(Gossipsub.V11);
+    if (federationPeer && !addrs.isEmpty()) {
+      try {
+        store.putPeer(new NodeStore.KnownPeer(peer.toString(), addrs, System.currentTimeMillis()));
+      } catch (SQLException e) {
+        log.event("peerstore write failed", e.getMessage());
+      }
+    }
+    if (info.protocols().contains(CardExchange.PROTOCOL)) {
+      pullCards(peer);
+    }
+  }
+
+  /** Asks a newly met node for the cards it hosts, so joining nodes see the federation at once. */
+  private void pullCards(PeerId peer) {
+    List<byte[]> envelopes;
+    try {
+      envelopes = CardExchange.ask(host, peer, List.of(), ASK_TIMEOUT);
+    } catch (IOException e) {
+      return;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return;
+    }
+    for (byte[] env : envelopes) {
+      try {
+        ExpertCard.Signed s = ExpertCard.open(env);
+        if (!s.card().peer().equals(peer)) {
+          throw new CardException(
+              "card signed by " + s.card().peer() + " but served by " + peer + " as its own");
+        }
+        if (s.card().expired(System.currentTimeMillis())) {
+          continue;
+        }
+        keep(s, "from " + peer);
+      } catch (CardException e) {
+        reject(peer, e.getMessage());
+      }
+    }
+  }
+
+  // ---- cards ----
+
+  private List<byte[]> hostedCards(List<Cid> ids) {
+    List<byte[]> out = new ArrayList<>();
+    try {
+      for (HostedExpert e : store.hostedExperts()) {
+        if (ids.isEmpty() || ids.stream().anyMatch(id -> id.toString().equals(e.expertId()))) {
+          store.hostedCard(e.expertId()).ifPresent(out::add);
+        }
+      }
+    } catch (SQLException e) {
+      log.event("database read failed", e.getMessage());
+    }
+    return out;
+  }
+
+  private ValidationResult validateCard(Message m) {
+    ExpertCard.Signed s;
+    try {
+      s = CardGossipCheck.check(m, System.currentTimeMillis());
+    } catch (CardException e) {
+      if (e.stale()) {
+        return ValidationResult.IGNORE;
+      }
+      reject(m.receivedFrom(), e.getMessage());
+      return ValidationResult.REJECT;
+    }
+    if (s.card().peer().equals(host.peerId()) || cards.knows(s.envelope())) {
+      return ValidationResult.ACCEPT;
+    }
+    try {
+      confirmProvides(s.card());
+      return ValidationResult.ACCEPT;
+    } catch (CardException e) {
+      reject(m.receivedFrom(), e.getMessage());
+      return ValidationResult.REJECT;
+    } catch (IOException e) {
+      log.event(
+          "card ignored",
+          s.card().expertId()
+              + " from "
+              + s.card().peer()
+              + ": peer unreachable: "
+              + e.getMessage());
+      return ValidationResult.IGNORE;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return ValidationResult.IGNORE;
+    }
+  }
+
+  /**
+   * Asks the card's peer whether it hosts the expert: it must answer with its own card for that id.
+   * A peer that does not speak the card protocol, or answers without the card, does not provide it.
+   */
+  private void confirmProvides(ExpertCard card)
+      throws CardException, IOException, InterruptedException {
+    if (host.connections(card.peer()).isEmpty() && !card.addrs().isEmpty()) {
+      host.peerstore().addAddresses(card.peer(), card.addrs());
+    }
+    List<byte[]> answer;
+    try {
+      answer = CardExchange.ask(host, card.peer(), List.of(card.expertId()), ASK_TIMEOUT);
+    } catch (MultistreamException e) {
+      throw new CardException(
+          "peer "
+              + card.peer()
+              + " does not provide expert "
+              + card.expertId()
+              + " (no card service)");
+    }
+    for (byte[] env : answer) {
+      ExpertCard c = ExpertCard.open(env).card();
+      if (c.peer().equals(card.peer()) && c.expertId().equals(card.expertId())) {
+        return;
+      }
+    }
+    throw new CardException("peer " + card.peer() + " does not provide expert " + card.expertId());
+  }
+
+  private void onCard(Message m) {
+    try {
+      ExpertCard.Signed s = ExpertCard.open(m.data());
+      if (!s.card().peer().equals(host.peerId())) {
+        keep(s, "via " + m.receivedFrom());
+      }
+    } catch (CardException e) {
+      // validated just before delivery; cannot happen
+    }
+  }
+
+  private void keep(ExpertCard.Signed s, String how) {
+    try {
+      CardDirectory.Outcome o = cards.offer(s);
+      if (o == CardDirectory.Outcome.NEW) {
+        metrics.cardsAccepted.incrementAndGet();
+        ExpertCard c = s.card();
+        log.event(
+            "card accepted",
+            c.expertId()
+                + " '"
+                + c.name()
+                + "' family "
+                + c.familyId()
+                + " peer "
+                + c.peer()
+                + " "
+                + how);
+      }
+    } catch (SQLException e) {
+      log.event("database write failed", e.getMessage());
+    }
+  }
+
+  private void reject(PeerId from, String why) {
+    metrics.cardsRejected.incrementAndGet();
+    log.event("card rejected", "from " + from + ": " + why);
+  }
+
+  // ---- announcing ----
+
+  private ExpertCard cardFor(HostedExpert e, long now) {
+    return new ExpertCard(
+        host.peerId(),
+        e.name(),
+        Cid.parse(e.expertId()),
+        Cid.parse(e.familyId()),
+        Optional.ofNullable(e.tokenizerId()).map(Cid::parse),
+        Optional.ofNullable(e.baseId()).map(Cid::parse),
+        e.tags(),
+        e.scores(),
+        e.sizeBytes(),
+        host.listenAddresses(),
+        now,
+        now + CARD_LIFETIME.toMillis());
+  }
+
+  /** Re-signs and announces every hosted expert. */
+  public void announceAll() {
+    try {
+      for (HostedExpert e : store.hostedExperts()) {
+        announce(e);
+      }
+    } catch (SQLException e) {
+      log.event("database read failed", e.getMessage());
+    }
+  }
+
+  private void announce(HostedExpert e) {
+    if (closed) {
+      return;
+    }
+    synchronized (announceLock) {
+      try {
+        ExpertCard.Signed s = cardFor(e, System.currentTimeMillis()).seal(home.identity());
+        store.setHostedCard(e.expertId(), s.envelope());
+        int gossiped = gossip.publish(federation.expertsTopic(), s.envelope());
+        metrics.dhtLookups.addAndGet(2);
+        int toldExpert = dht.provide(Cid.parse(e.expertId()).multihash().bytes());
+        int toldFamily = dht.provide(Cid.parse(e.familyId()).multihash().bytes());
+        metrics.announcements.incrementAndGet();
+        log.event(
+            "expert announced",
+            e.expertId()
+                + " '"
+                + e.name()
+                + "' gossip "
+                + gossiped
+                + " peers, provider record at "
+                + Math.min(toldExpert, toldFamily)
+                + " DHT peers");
+      } catch (SQLException ex) {
+        log.event("database write failed", ex.getMessage());
+      } catch (InterruptedException ex) {
+        Thread.currentThread().interrupt();
+      } catch (RuntimeException ex) {
+        log.event("announce failed", e.expertId() + ": " + ex.getMessage());
+      }
+    }
+  }
+
+  /** Publishes the current cards again when new peers join the experts topic. */
+  private void checkTopicPeers() {
+    if (closed) {
+      return;
+    }
+    Set<PeerId> now = gossip.topicPeers(federation.expertsTopic());
+    boolean fresh = !topicPeersSeen.containsAll(now);
+    topicPeersSeen.retainAll(now);
+    topicPeersSeen.addAll(now);
+    if (fresh) {
+      work.execute(
+          () -> {
+            for (byte[] env : hostedCards(List.of())) {
+              gossip.publish(federation.expertsTopic(), env);
+            }
+          });
+    }
+  }
+
+  // ---- what the control API serves ----
+
+  public HostedExpert addExpert(ExpertRegistry.Request r) throws IOException {
+    HostedExpert e = registry.add(r);
+    log.event("expert added", e.expertId() + " '" + e.name() + "' at " + e.path());
+    work.execute(() -> announce(e));
+    return e;
+  }
+
+  public boolean removeExpert(String id) throws IOException {
+    boolean removed = registry.remove(id);
+    if (removed) {
+      log.event("expert removed", id);
+    }
+    return removed;
+  }
+
+  public List<HostedView> hosted() throws IOException {
+    return registry.list().stream().map(HostedView::of).toList();
+  }
+
+  /** Every unexpired expert known: the hosted ones first, then those of other peers. */
+  public List<ExpertView> experts(String family) throws IOException {
+    List<ExpertView> out = new ArrayList<>();
+    for (HostedExpert e : registry.list()) {
+      if (family == null || e.familyId().contains(family)) {
+        out.add(ExpertView.of(e, host.peerId().toString()));
+      }
+    }
+    cards.list(family, System.currentTimeMillis()).stream().map(ExpertView::of).forEach(out::add);
+    return out;
+  }
+
+  public List<PeerView> peers() {
+    List<PeerView> out = new ArrayList<>();
+    for (PeerId p : connected) {
+      out.add(
+          new PeerView(
+              p.toString(),
+              host.peerstore().addresses(p).stream().map(Multiaddr::toString).toList(),
+              true,
+              host.peerstore().agentVersion(p).orElse(null),
+              System.currentTimeMillis()));
+    }
+    out.sort(java.util.Comparator.comparing(PeerView::id));
+    return out;
+  }
+
+  public StatusView status(String api) throws IOException {
+    return new StatusView(
+        true,
+        host.peerId().toString(),
+        home.dir().toString(),
+        federation.name(),
+        federation.topics(),
+        federation.bootstrap().stream().map(Multiaddr::toString).toList(),
+        addresses().stream().map(Multiaddr::toString).toList(),
+        api,
+        peers(),
+        hosted(),
+        cards.list(null, System.currentTimeMillis()).size());
+  }
+
+  public String metrics() {
+    return metrics.render(
+        connected::size,
+        () -> {
+          try {
+            return registry.list().size();
+          } catch (IOException e) {
+            return 0;
+          }
+        },
+        cards::size,
+        () -> gossip.stats().delivered.get());
+  }
+
+  // ----
+
+  public Host host() {
+    return host;
+  }
+
+  public FederationDescriptor federation() {
+    return federation;
+  }
+
+  /** Listen addresses with {@code /p2p/<id>}. */
+  public List<Multiaddr> addresses() {
+    return host.listenAddresses().stream().map(a -> a.withPeerId(host.peerId())).toList();
+  }
+
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (mdns != null) {
+      mdns.close();
+    }
+    timer.shutdownNow();
+    work.shutdownNow();
+    gossip.close();
+    dht.close();
+    host.close();
+    store.close();
+  }
+}
