@@ -5,7 +5,6 @@ import dev.amalgam.bootstrap.FederationDescriptor;
 import dev.amalgam.bootstrap.card.CardException;
 import dev.amalgam.bootstrap.card.CardGossipCheck;
 import dev.amalgam.bootstrap.card.ExpertCard;
-import dev.amalgam.bootstrap.mdns.MdnsDiscovery;
 import dev.amalgam.multiformats.Cid;
 import dev.amalgam.node.api.ExpertView;
 import dev.amalgam.node.api.HostedView;
@@ -27,6 +26,7 @@ import dev.amalgam.protocol.identify.IdentifyInfo;
 import dev.amalgam.protocol.kad.KadConfig;
 import dev.amalgam.protocol.kad.KadDht;
 import dev.amalgam.protocol.kad.Validators;
+import dev.amalgam.protocol.mdns.MdnsDiscovery;
 import dev.amalgam.protocol.mss.MultistreamException;
 import dev.amalgam.protocol.multiaddr.Multiaddr;
 import dev.amalgam.protocol.peer.PeerId;
@@ -200,8 +200,13 @@ public final class NodeDaemon implements AutoCloseable {
     if (home.config().mdns()) {
       try {
         mdns =
-            MdnsDiscovery.start(
-                host.peerId(), this::dialableAddresses, this::onMdnsPeer, MDNS_INTERVAL);
+            new MdnsDiscovery(
+                    host.peerId(),
+                    this::dialableAddresses,
+                    found -> onMdnsPeer(found.peer(), found.addresses()),
+                    MDNS_INTERVAL,
+                    MdnsDiscovery.defaultInterfaces())
+                .start();
         log.event("mdns started", "as " + mdns.peerName() + "." + MdnsDiscovery.SERVICE);
       } catch (IOException e) {
         log.event("mdns unavailable", e.getMessage());

@@ -54,6 +54,7 @@ public final class MdnsDiscovery implements AutoCloseable {
   private final Duration queryInterval;
   private final List<NetworkInterface> interfaces;
   private final String peerName = randomPeerName();
+  private final List<NetworkInterface> joined = new ArrayList<>();
   private final ScheduledExecutorService timer =
       Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("mdns-query").factory());
   private DatagramChannel channel;
@@ -92,16 +93,46 @@ public final class MdnsDiscovery implements AutoCloseable {
     if (interfaces.isEmpty()) {
       throw new IOException("mDNS: no multicast-capable network interface to use");
     }
-    channel = DatagramChannel.open(StandardProtocolFamily.INET);
-    channel.setOption(StandardSocketOptions.SO_REUSEADDR, true);
-    channel.bind(new InetSocketAddress(GROUP.getPort()));
-    for (NetworkInterface ni : interfaces) {
-      channel.join(GROUP.getAddress(), ni);
+    DatagramChannel ch = DatagramChannel.open(StandardProtocolFamily.INET);
+    try {
+      ch.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+      ch.setOption(StandardSocketOptions.IP_MULTICAST_TTL, 255);
+      ch.bind(new InetSocketAddress(GROUP.getPort()));
+    } catch (IOException e) {
+      ch.close();
+      throw new IOException("mDNS: cannot use UDP port " + GROUP.getPort() + ": " + e.getMessage());
     }
+    for (NetworkInterface ni : interfaces) {
+      try {
+        ch.join(GROUP.getAddress(), ni);
+        joined.add(ni);
+      } catch (IOException e) {
+        LOG.log(Level.INFO, "mDNS: interface {0} cannot join the group: {1}", ni, e.getMessage());
+      }
+    }
+    if (joined.isEmpty()) {
+      ch.close();
+      throw new IOException("mDNS: no interface could join " + GROUP.getAddress().getHostAddress());
+    }
+    channel = ch;
     receiver = Thread.ofVirtual().name("mdns-receive").start(this::receiveLoop);
     timer.scheduleWithFixedDelay(
         this::querySafely, 0, queryInterval.toMillis(), TimeUnit.MILLISECONDS);
     return this;
+  }
+
+  /** The random instance name this node answers as (before {@code ._p2p._udp.local}). */
+  public String peerName() {
+    return peerName;
+  }
+
+  /** The IPv4 addresses of the default interfaces: what {@code 0.0.0.0} stands for. */
+  public static List<InetAddress> interfaceAddresses() throws SocketException {
+    List<InetAddress> out = new ArrayList<>();
+    for (NetworkInterface ni : defaultInterfaces()) {
+      ni.inetAddresses().filter(a -> a instanceof Inet4Address).forEach(out::add);
+    }
+    return out;
   }
 
   /** Sends one query now (also done every query interval). */
@@ -125,7 +156,7 @@ public final class MdnsDiscovery implements AutoCloseable {
     if (channel == null || !channel.isOpen()) {
       return;
     }
-    for (NetworkInterface ni : interfaces) {
+    for (NetworkInterface ni : joined) {
       channel.setOption(StandardSocketOptions.IP_MULTICAST_IF, ni);
       channel.send(ByteBuffer.wrap(packet), GROUP);
     }
@@ -207,7 +238,7 @@ public final class MdnsDiscovery implements AutoCloseable {
     for (Multiaddr a : addresses.get()) {
       if (a.toString().startsWith("/ip4/0.0.0.0/")) {
         String rest = a.toString().substring("/ip4/0.0.0.0".length());
-        for (NetworkInterface ni : interfaces) {
+        for (NetworkInterface ni : joined) {
           ni.inetAddresses()
               .filter(ip -> ip instanceof Inet4Address)
               .forEach(ip -> out.add(Multiaddr.parse("/ip4/" + ip.getHostAddress() + rest)));
