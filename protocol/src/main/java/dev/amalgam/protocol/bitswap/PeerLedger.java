@@ -46,6 +46,10 @@ final class PeerLedger {
     return byCid.isEmpty();
   }
 
+  WantEntry peek() {
+    return queue.isEmpty() ? null : queue.first().entry();
+  }
+
   WantEntry poll() {
     Want w = queue.pollFirst();
     if (w == null) {

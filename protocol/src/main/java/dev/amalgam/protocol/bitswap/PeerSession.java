@@ -286,19 +286,25 @@ final class PeerSession {
     long blockBytes = 0;
     boolean holdsUploadSlot = false;
     try {
-      while (blockBytes < config.targetMessageBytes()
-          && presences.size() < MAX_PRESENCES_PER_MESSAGE) {
+      while (presences.size() < MAX_PRESENCES_PER_MESSAGE) {
         WantEntry e;
+        long size;
         lock.lock();
         try {
-          e = ledger.poll();
+          e = ledger.peek();
+          if (e == null) {
+            break;
+          }
+          size = engine.store().size(e.cid());
+          if (e.type() == WantType.BLOCK
+              && !blocks.isEmpty()
+              && blockBytes + size > config.targetMessageBytes()) {
+            break; // keeps messages under what peers accept (js: 2 MiB)
+          }
+          ledger.poll();
         } finally {
           lock.unlock();
         }
-        if (e == null) {
-          break;
-        }
-        long size = engine.store().size(e.cid());
         if (e.type() == WantType.HAVE) {
           if (size >= 0 || e.sendDontHave()) {
             presences.add(new BlockPresence(e.cid(), size >= 0));
