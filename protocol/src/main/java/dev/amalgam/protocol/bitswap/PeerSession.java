@@ -24,7 +24,7 @@ import java.util.concurrent.locks.ReentrantLock;
  */
 final class PeerSession {
   private static final System.Logger LOG = System.getLogger(PeerSession.class.getName());
-  private static final int RECENT_CANCELS = 4096;
+  private static final int RECENTLY_ASKED = 8192;
   private static final int MAX_PRESENCES_PER_MESSAGE = 1024;
 
   private final Bitswap engine;
@@ -34,7 +34,8 @@ final class PeerSession {
   private final ArrayDeque<WantEntry> outgoingWants = new ArrayDeque<>();
   private final Map<Cid, List<CompletableFuture<ByteBuffer>>> blockWants = new HashMap<>();
   private final Map<Cid, List<CompletableFuture<Boolean>>> haveWants = new HashMap<>();
-  private final SequencedSet<Cid> recentlyCancelled = new LinkedHashSet<>();
+  // Blocks we asked this peer for lately: a late or repeated copy of one is not misbehaviour.
+  private final SequencedSet<Cid> recentlyAsked = new LinkedHashSet<>();
   private final PeerLedger ledger = new PeerLedger();
   private final UploadRateLimiter limiter;
   private volatile IOException closedWith;
@@ -83,7 +84,7 @@ final class PeerSession {
       if (failIfClosed(f)) {
         return f;
       }
-      recentlyCancelled.remove(cid);
+      rememberAsked(cid);
       blockWants.computeIfAbsent(cid, c -> new ArrayList<>()).add(f);
       outgoingWants.add(WantEntry.block(cid, priority));
       work.signal();
@@ -100,7 +101,7 @@ final class PeerSession {
       if (failIfClosed(f)) {
         return f;
       }
-      recentlyCancelled.remove(cid);
+      rememberAsked(cid);
       haveWants.computeIfAbsent(cid, c -> new ArrayList<>()).add(f);
       outgoingWants.add(WantEntry.have(cid, priority));
       work.signal();
@@ -121,7 +122,6 @@ final class PeerSession {
       if (blocks == null && haves == null) {
         return;
       }
-      rememberCancelled(cid);
       if (!isClosed()) {
         outgoingWants.add(WantEntry.cancel(cid));
         work.signal();
@@ -137,10 +137,11 @@ final class PeerSession {
     }
   }
 
-  private void rememberCancelled(Cid cid) {
-    recentlyCancelled.add(cid);
-    if (recentlyCancelled.size() > RECENT_CANCELS) {
-      recentlyCancelled.removeFirst();
+  private void rememberAsked(Cid cid) {
+    recentlyAsked.remove(cid);
+    recentlyAsked.add(cid);
+    if (recentlyAsked.size() > RECENTLY_ASKED) {
+      recentlyAsked.removeFirst();
     }
   }
 
@@ -208,8 +209,8 @@ final class PeerSession {
       blocks = blockWants.remove(cid);
       haves = haveWants.remove(cid);
       if (blocks == null && haves == null) {
-        if (recentlyCancelled.contains(cid)) {
-          return; // crossed our cancel on the wire
+        if (recentlyAsked.contains(cid)) {
+          return; // crossed our cancel on the wire, or a repeated copy
         }
         throw new PeerMisbehavedException(
             peer, "sent block " + cid + " that matches none of our wants (corrupt or unsolicited)");

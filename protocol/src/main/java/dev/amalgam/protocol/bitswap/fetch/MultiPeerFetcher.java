@@ -26,9 +26,9 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * Fetches a list of blocks from several providers at once over bitswap. Each provider has its own
- * want window (see {@link FetchConfig}); a block is asked of one provider at a time, except at the
- * very end, when idle providers duplicate the oldest outstanding wants so one slow peer cannot hold
- * up the tail. Blocks arrive verified by the engine and go to the {@link BlockSink} exactly once. A
+ * want window (see {@link FetchConfig}); a block is asked of one provider at a time. Once the queue
+ * is empty, an idle provider takes over wants from the busiest one, so one slow peer cannot hold up
+ * the tail. Blocks arrive verified by the engine and go to the {@link BlockSink} exactly once. A
  * provider that misbehaves is dropped and reported as penalized; one that fails or keeps timing out
  * is dropped; either way its outstanding blocks are asked elsewhere.
  *
@@ -60,7 +60,7 @@ public final class MultiPeerFetcher {
   private static final class Provider {
     final PeerId peer;
     double window;
-    final Map<Cid, Long> inflight = new LinkedHashMap<>();
+    final LinkedHashMap<Cid, Long> inflight = new LinkedHashMap<>();
     final Set<Cid> refused = new HashSet<>();
     int timeoutsInARow;
     long bytes;
@@ -153,7 +153,11 @@ public final class MultiPeerFetcher {
       }
     }
 
-    /** The next queued block this provider has not refused; at the end, a duplicate want. */
+    /**
+     * The next queued block this provider has not refused. When the queue is empty, the provider
+     * takes over the last-asked want of the busiest other provider (the one that provider would
+     * serve last), so a fast peer is not left idle while a slow one holds the tail.
+     */
     private Cid nextFor(Provider p) {
       for (var it = todo.iterator(); it.hasNext(); ) {
         Cid c = it.next();
@@ -166,14 +170,36 @@ public final class MultiPeerFetcher {
       if (!todo.isEmpty()) {
         return null;
       }
-      for (Map.Entry<Cid, Set<Provider>> e : inflightAt.entrySet()) {
-        if (e.getValue().size() == 1
-            && !e.getValue().contains(p)
-            && !p.refused.contains(e.getKey())) {
-          return e.getKey();
+      Provider busiest = null;
+      for (Provider q : providers) {
+        if (q != p
+            && q.active
+            && (busiest == null || q.inflight.size() > busiest.inflight.size())) {
+          busiest = q;
+        }
+      }
+      if (busiest == null || busiest.inflight.size() <= p.inflight.size() + 1) {
+        return null;
+      }
+      for (Cid c : busiest.inflight.sequencedKeySet().reversed()) {
+        if (!p.refused.contains(c)) {
+          unassign(busiest, c);
+          bitswap.cancel(busiest.peer, c);
+          return c;
         }
       }
       return null;
+    }
+
+    private void unassign(Provider p, Cid cid) {
+      p.inflight.remove(cid);
+      Set<Provider> at = inflightAt.get(cid);
+      if (at != null) {
+        at.remove(p);
+        if (at.isEmpty()) {
+          inflightAt.remove(cid);
+        }
+      }
     }
 
     private void ask(Provider p, Cid cid) {
@@ -193,16 +219,10 @@ public final class MultiPeerFetcher {
 
     private void handle(Event e) throws IOException {
       Provider p = e.provider();
-      if (p.inflight.remove(e.cid()) == null) {
-        return; // already settled when the provider was dropped
+      if (!p.inflight.containsKey(e.cid())) {
+        return; // already settled: the provider was dropped or the want moved elsewhere
       }
-      Set<Provider> at = inflightAt.get(e.cid());
-      if (at != null) {
-        at.remove(p);
-        if (at.isEmpty()) {
-          inflightAt.remove(e.cid());
-        }
-      }
+      unassign(p, e.cid());
       switch (e) {
         case Delivered d -> delivered(d);
         case Failed f -> failed(f);
@@ -276,14 +296,7 @@ public final class MultiPeerFetcher {
       p.active = false;
       dropped.put(p.peer, reason);
       for (Cid c : List.copyOf(p.inflight.keySet())) {
-        p.inflight.remove(c);
-        Set<Provider> at = inflightAt.get(c);
-        if (at != null) {
-          at.remove(p);
-          if (at.isEmpty()) {
-            inflightAt.remove(c);
-          }
-        }
+        unassign(p, c);
         bitswap.cancel(p.peer, c);
         requeue(c);
       }

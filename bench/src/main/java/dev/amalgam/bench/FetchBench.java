@@ -1,0 +1,165 @@
+package dev.amalgam.bench;
+
+import dev.amalgam.multiformats.Cid;
+import dev.amalgam.protocol.bitswap.Bitswap;
+import dev.amalgam.protocol.bitswap.BitswapConfig;
+import dev.amalgam.protocol.bitswap.MemoryBlockStore;
+import dev.amalgam.protocol.bitswap.fetch.FetchConfig;
+import dev.amalgam.protocol.bitswap.fetch.FetchListener;
+import dev.amalgam.protocol.bitswap.fetch.FetchReport;
+import dev.amalgam.protocol.bitswap.fetch.MultiPeerFetcher;
+import dev.amalgam.protocol.host.Host;
+import dev.amalgam.protocol.host.HostConfig;
+import dev.amalgam.protocol.multiaddr.Multiaddr;
+import dev.amalgam.protocol.peer.PeerId;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Random;
+
+/**
+ * Bitswap fetch throughput on loopback, 1 MiB blocks: one provider against one raw libp2p stream
+ * moving the same bytes; one, two and three providers each rate-limited (showing the scaling); and
+ * Helia fetching the same blocks from one Amalgam provider. Prints a Markdown table.
+ *
+ * <p>Run from the repository root: {@code bench/fetch.sh [MiB] [MiB/s per provider] [runs]}.
+ */
+public final class FetchBench {
+  public static void main(String[] args) throws Exception {
+    int mib = args.length > 0 ? Integer.parseInt(args[0]) : 128;
+    long rate = (args.length > 1 ? Long.parseLong(args[1]) : 16) << 20;
+    int runs = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+    MemoryBlockStore store = new MemoryBlockStore();
+    List<Cid> cids = new ArrayList<>();
+    Random r = new Random(1);
+    for (int i = 0; i < mib; i++) {
+      byte[] b = new byte[1 << 20];
+      r.nextBytes(b);
+      cids.add(store.putRaw(b));
+    }
+    long bytes = (long) mib << 20;
+    System.out.println("| transfer | MiB | best of " + runs + " (s) | MiB/s |");
+    System.out.println("|---|---:|---:|---:|");
+    row(
+        "one raw libp2p stream (Noise + yamux)",
+        mib,
+        best(runs, () -> Libp2pThroughputBench.amalgamOnce(bytes)));
+    row("bitswap, 1 provider, unlimited", mib, best(runs, () -> fetch(store, cids, 1, 0)));
+    int limitedMib = (int) Math.min(mib, 3 * 4 * (rate >> 20)); // ~4 s at one provider
+    List<Cid> limited = cids.subList(0, limitedMib);
+    for (int n = 1; n <= 3; n++) {
+      int providers = n;
+      row(
+          "bitswap, " + n + " provider(s), each limited to " + (rate >> 20) + " MiB/s",
+          limitedMib,
+          best(runs, () -> fetch(store, limited, providers, rate)));
+    }
+    row("Helia 7 fetching from 1 Amalgam provider", mib, best(runs, () -> heliaFetch(store, cids)));
+  }
+
+  interface Run {
+    double seconds() throws Exception;
+  }
+
+  private static double best(int runs, Run r) throws Exception {
+    r.seconds(); // warm-up
+    double best = Double.MAX_VALUE;
+    for (int i = 0; i < runs; i++) {
+      best = Math.min(best, r.seconds());
+    }
+    return best;
+  }
+
+  private static void row(String what, int mib, double seconds) {
+    System.out.printf(
+        Locale.ROOT, "| %s | %d | %.3f | %.1f |%n", what, mib, seconds, mib / seconds);
+  }
+
+  private static double fetch(MemoryBlockStore store, List<Cid> cids, int providers, long rate)
+      throws Exception {
+    List<Host> hosts = new ArrayList<>();
+    List<Bitswap> swaps = new ArrayList<>();
+    try (Host client = new Host(HostConfig.defaults())) {
+      Bitswap mine = Bitswap.start(client, new MemoryBlockStore(), BitswapConfig.defaults());
+      swaps.add(mine);
+      List<PeerId> peers = new ArrayList<>();
+      for (int i = 0; i < providers; i++) {
+        Host h = new Host(HostConfig.defaults());
+        hosts.add(h);
+        h.listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0"));
+        swaps.add(Bitswap.start(h, store, BitswapConfig.defaults().withUploadRate(rate)));
+        client.dial(h.listenAddresses().get(0).withPeerId(h.peerId()));
+        peers.add(h.peerId());
+      }
+      FetchReport report =
+          new MultiPeerFetcher(mine, FetchConfig.defaults())
+              .fetch(cids, peers, (cid, data) -> {}, FetchListener.NONE);
+      if (Boolean.getBoolean("fetchbench.verbose")) {
+        System.err.println(
+            providers
+                + " providers: MiB by peer "
+                + report.bytesByPeer().values().stream().map(b -> b >> 20).toList()
+                + " in "
+                + report.elapsed());
+      }
+      return report.elapsed().toNanos() / 1e9;
+    } finally {
+      swaps.forEach(Bitswap::close);
+      hosts.forEach(Host::close);
+    }
+  }
+
+  /** Helia (interop/helia-peer.mjs) dials an Amalgam provider and gets every block. */
+  private static double heliaFetch(MemoryBlockStore store, List<Cid> cids) throws Exception {
+    Path interop = Path.of("interop").toAbsolutePath();
+    String node = interop.resolve("node_modules/.bin/node").toString();
+    Process helia =
+        new ProcessBuilder(node, "helia-peer.mjs")
+            .directory(interop.toFile())
+            .redirectError(ProcessBuilder.Redirect.DISCARD)
+            .start();
+    try (Host provider = new Host(HostConfig.defaults());
+        Bitswap swap = Bitswap.start(provider, store, BitswapConfig.defaults())) {
+      provider.listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0"));
+      BufferedReader in =
+          new BufferedReader(new InputStreamReader(helia.getInputStream(), StandardCharsets.UTF_8));
+      expect(in, "LISTENING ");
+      StringBuilder cmd =
+          new StringBuilder("get ")
+              .append(provider.listenAddresses().get(0).withPeerId(provider.peerId()));
+      cids.forEach(c -> cmd.append(' ').append(c));
+      OutputStream out = helia.getOutputStream();
+      long start = System.nanoTime();
+      out.write((cmd + "\n").getBytes(StandardCharsets.UTF_8));
+      out.flush();
+      for (int i = 0; i < cids.size(); i++) {
+        expect(in, "GOT ");
+      }
+      double s = (System.nanoTime() - start) / 1e9;
+      out.write("quit\n".getBytes(StandardCharsets.UTF_8));
+      out.flush();
+      return s;
+    } finally {
+      helia.destroy();
+      helia.waitFor();
+    }
+  }
+
+  private static void expect(BufferedReader in, String prefix) throws Exception {
+    String line;
+    while ((line = in.readLine()) != null) {
+      if (line.startsWith(prefix)) {
+        return;
+      }
+      if (line.startsWith("ERROR")) {
+        throw new IllegalStateException("helia: " + line);
+      }
+    }
+    throw new IllegalStateException("helia exited before printing " + prefix);
+  }
+}
