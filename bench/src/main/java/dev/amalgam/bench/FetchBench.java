@@ -60,6 +60,8 @@ public final class FetchBench {
           best(runs, () -> fetch(store, limited, providers, rate)));
     }
     row("Helia 7 fetching from 1 Amalgam provider", mib, best(runs, () -> heliaFetch(store, cids)));
+    row("Amalgam fetching from 1 Helia 7 provider", mib, best(runs, () -> amalgamFromHelia(mib)));
+    row("Helia 7 fetching from 1 Helia 7 provider", mib, best(runs, () -> heliaFromHelia(mib)));
   }
 
   interface Run {
@@ -114,47 +116,99 @@ public final class FetchBench {
     }
   }
 
-  /** Helia (interop/helia-peer.mjs) dials an Amalgam provider and gets every block. */
-  private static double heliaFetch(MemoryBlockStore store, List<Cid> cids) throws Exception {
-    Path interop = Path.of("interop").toAbsolutePath();
-    String node = interop.resolve("node_modules/.bin/node").toString();
-    Process helia =
-        new ProcessBuilder(node, "helia-peer.mjs")
-            .directory(interop.toFile())
-            .redirectError(ProcessBuilder.Redirect.DISCARD)
-            .start();
-    try (Host provider = new Host(HostConfig.defaults());
-        Bitswap swap = Bitswap.start(provider, store, BitswapConfig.defaults())) {
-      provider.listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0"));
-      BufferedReader in =
-          new BufferedReader(new InputStreamReader(helia.getInputStream(), StandardCharsets.UTF_8));
-      expect(in, "LISTENING ");
-      StringBuilder cmd =
-          new StringBuilder("get ")
-              .append(provider.listenAddresses().get(0).withPeerId(provider.peerId()));
-      cids.forEach(c -> cmd.append(' ').append(c));
-      OutputStream out = helia.getOutputStream();
-      long start = System.nanoTime();
-      out.write((cmd + "\n").getBytes(StandardCharsets.UTF_8));
+  /** A Helia node (interop/helia-peer.mjs) as a child process, driven line by line. */
+  private static final class HeliaPeer implements AutoCloseable {
+    final Process process;
+    final BufferedReader in;
+    final OutputStream out;
+    final String address;
+
+    HeliaPeer() throws Exception {
+      Path interop = Path.of("interop").toAbsolutePath();
+      process =
+          new ProcessBuilder(interop.resolve("node_modules/.bin/node").toString(), "helia-peer.mjs")
+              .directory(interop.toFile())
+              .redirectError(ProcessBuilder.Redirect.DISCARD)
+              .start();
+      in =
+          new BufferedReader(
+              new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+      out = process.getOutputStream();
+      address = expect(in, "LISTENING ").substring(10);
+    }
+
+    void send(String line) throws Exception {
+      out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
       out.flush();
+    }
+
+    /** Asks for every block from the peer at {@code addr}; returns the seconds until the last. */
+    double get(String addr, List<Cid> cids) throws Exception {
+      StringBuilder cmd = new StringBuilder("get ").append(addr);
+      cids.forEach(c -> cmd.append(' ').append(c));
+      long start = System.nanoTime();
+      send(cmd.toString());
       for (int i = 0; i < cids.size(); i++) {
         expect(in, "GOT ");
       }
-      double s = (System.nanoTime() - start) / 1e9;
-      out.write("quit\n".getBytes(StandardCharsets.UTF_8));
-      out.flush();
-      return s;
-    } finally {
-      helia.destroy();
-      helia.waitFor();
+      return (System.nanoTime() - start) / 1e9;
+    }
+
+    @Override
+    public void close() throws Exception {
+      process.destroy();
+      process.waitFor();
     }
   }
 
-  private static void expect(BufferedReader in, String prefix) throws Exception {
+  /** Helia dials an Amalgam provider and gets every block. */
+  private static double heliaFetch(MemoryBlockStore store, List<Cid> cids) throws Exception {
+    try (HeliaPeer helia = new HeliaPeer();
+        Host provider = new Host(HostConfig.defaults());
+        Bitswap swap = Bitswap.start(provider, store, BitswapConfig.defaults())) {
+      provider.listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0"));
+      return helia.get(
+          provider.listenAddresses().get(0).withPeerId(provider.peerId()).toString(), cids);
+    }
+  }
+
+  /** Helia gets {@code mib} random 1 MiB blocks from another Helia node. */
+  private static double heliaFromHelia(int mib) throws Exception {
+    try (HeliaPeer provider = new HeliaPeer();
+        HeliaPeer fetcher = new HeliaPeer()) {
+      return fetcher.get(provider.address, heliaPut(provider, mib));
+    }
+  }
+
+  /** Amalgam's fetcher gets {@code mib} random 1 MiB blocks from a Helia node. */
+  private static double amalgamFromHelia(int mib) throws Exception {
+    try (HeliaPeer provider = new HeliaPeer();
+        Host client = new Host(HostConfig.defaults());
+        Bitswap swap = Bitswap.start(client, new MemoryBlockStore(), BitswapConfig.defaults())) {
+      List<Cid> cids = heliaPut(provider, mib);
+      Multiaddr addr = Multiaddr.parse(provider.address);
+      client.dial(addr);
+      FetchReport report =
+          new MultiPeerFetcher(swap, FetchConfig.defaults())
+              .fetch(cids, List.of(addr.peerId().orElseThrow()), (c, d) -> {}, FetchListener.NONE);
+      return report.elapsed().toNanos() / 1e9;
+    }
+  }
+
+  private static List<Cid> heliaPut(HeliaPeer helia, int mib) throws Exception {
+    helia.send("put " + (1 << 20) + " " + mib);
+    List<Cid> cids = new ArrayList<>();
+    for (int i = 0; i < mib; i++) {
+      cids.add(Cid.parse(expect(helia.in, "PUT ").split(" ")[1]));
+    }
+    return cids;
+  }
+
+  private static String expect(BufferedReader in, String prefix) throws Exception {
     String line;
     while ((line = in.readLine()) != null) {
       if (line.startsWith(prefix)) {
-        return;
+        return line;
       }
       if (line.startsWith("ERROR")) {
         throw new IllegalStateException("helia: " + line);
