@@ -1,8 +1,19 @@
 package dev.amalgam.bench;
 
+import dev.amalgam.merge.checkpoint.AtomicDirectory;
+import dev.amalgam.merge.checkpoint.Checkpoint;
+import dev.amalgam.merge.checkpoint.CheckpointWriter;
+import dev.amalgam.merge.checkpoint.DType;
+import dev.amalgam.merge.checkpoint.TensorInfo;
+import dev.amalgam.merge.exchange.CheckpointChunkSource;
+import dev.amalgam.merge.exchange.ExpertAssembler;
+import dev.amalgam.merge.fingerprint.Fingerprinter;
+import dev.amalgam.merge.fingerprint.Manifest;
+import dev.amalgam.merge.fingerprint.ManifestParser;
 import dev.amalgam.multiformats.Cid;
 import dev.amalgam.protocol.bitswap.Bitswap;
 import dev.amalgam.protocol.bitswap.BitswapConfig;
+import dev.amalgam.protocol.bitswap.BlockStore;
 import dev.amalgam.protocol.bitswap.MemoryBlockStore;
 import dev.amalgam.protocol.bitswap.fetch.FetchConfig;
 import dev.amalgam.protocol.bitswap.fetch.FetchListener;
@@ -15,12 +26,15 @@ import dev.amalgam.protocol.peer.PeerId;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Bitswap fetch throughput on loopback, 1 MiB blocks: one provider against one raw libp2p stream
@@ -59,6 +73,11 @@ public final class FetchBench {
           limitedMib,
           best(runs, () -> fetch(store, limited, providers, rate)));
     }
+    Path expert = writeExpert(Path.of("bench/out/fetch-expert"), mib);
+    row(
+        "expert in place: 2 providers serve mapped checkpoint, fetcher assembles HF dir",
+        mib,
+        best(runs, () -> fetchExpert(expert, 2)));
     row("Helia 7 fetching from 1 Amalgam provider", mib, best(runs, () -> heliaFetch(store, cids)));
     row("Amalgam fetching from 1 Helia 7 provider", mib, best(runs, () -> amalgamFromHelia(mib)));
     row("Helia 7 fetching from 1 Helia 7 provider", mib, best(runs, () -> heliaFromHelia(mib)));
@@ -113,6 +132,93 @@ public final class FetchBench {
     } finally {
       swaps.forEach(Bitswap::close);
       hosts.forEach(Host::close);
+    }
+  }
+
+  /** A BF16 checkpoint of about {@code mib} MiB in 8 tensors, written once. */
+  private static Path writeExpert(Path dir, int mib) throws Exception {
+    if (Files.isDirectory(dir)) {
+      return dir;
+    }
+    List<TensorInfo> plan = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      plan.add(TensorInfo.of("model.layers." + i + ".weight", DType.BF16, mib / 8 * 512, 1024));
+    }
+    try (CheckpointWriter w =
+        CheckpointWriter.create(dir, plan, CheckpointWriter.DEFAULT_SHARD_BYTES)) {
+      Random r = new Random(3);
+      for (TensorInfo t : plan) {
+        float[] v = new float[(int) t.elementCount()];
+        for (int i = 0; i < v.length; i++) {
+          v[i] = (float) r.nextGaussian();
+        }
+        w.writeFloats(t.name(), v);
+      }
+      w.writeFile("config.json", "{\"model_type\":\"bench\"}".getBytes(StandardCharsets.UTF_8));
+      return w.commit(false);
+    }
+  }
+
+  /**
+   * The wiring the node uses for {@code amalgam fetch}: providers serve a checkpoint's chunks from
+   * its mapping ({@link CheckpointChunkSource} adapted to a {@link BlockStore}); the fetcher gets
+   * the manifest, then every chunk, writing each into the preallocated files ({@link
+   * ExpertAssembler}); the result's expert id must equal the requested id.
+   */
+  private static double fetchExpert(Path expert, int providers) throws Exception {
+    Path out = expert.resolveSibling("fetch-expert-copy");
+    AtomicDirectory.deleteTree(out);
+    List<AutoCloseable> open = new ArrayList<>();
+    try (Checkpoint ckpt = Checkpoint.open(expert);
+        Host client = new Host(HostConfig.defaults())) {
+      Manifest manifest = Fingerprinter.withAvailableCores().manifest(ckpt);
+      CheckpointChunkSource source = CheckpointChunkSource.of(ckpt, manifest);
+      BlockStore store =
+          new BlockStore() {
+            @Override
+            public long size(Cid cid) {
+              return source.size(cid);
+            }
+
+            @Override
+            public ByteBuffer get(Cid cid) {
+              return source.get(cid);
+            }
+          };
+      Bitswap mine = Bitswap.start(client, new MemoryBlockStore(), BitswapConfig.defaults());
+      open.add(mine);
+      List<PeerId> peers = new ArrayList<>();
+      for (int i = 0; i < providers; i++) {
+        Host h = new Host(HostConfig.defaults());
+        open.add(h);
+        h.listen(Multiaddr.parse("/ip4/127.0.0.1/tcp/0"));
+        open.add(Bitswap.start(h, store, BitswapConfig.defaults()));
+        client.dial(h.listenAddresses().get(0).withPeerId(h.peerId()));
+        peers.add(h.peerId());
+      }
+      long start = System.nanoTime();
+      Cid id = manifest.id();
+      ByteBuffer doc = mine.wantBlock(peers.getFirst(), id, 1).get(30, TimeUnit.SECONDS);
+      byte[] bytes = new byte[doc.remaining()];
+      doc.get(bytes);
+      Manifest fetched = ManifestParser.parse(bytes, id);
+      try (ExpertAssembler assembler = ExpertAssembler.open(fetched, out)) {
+        new MultiPeerFetcher(mine, FetchConfig.defaults())
+            .fetch(assembler.missingChunks(), peers, assembler::write, FetchListener.NONE);
+        assembler.commit();
+      }
+      double seconds = (System.nanoTime() - start) / 1e9;
+      try (Checkpoint copy = Checkpoint.open(out)) {
+        Cid copyId = Fingerprinter.withAvailableCores().manifest(copy).id();
+        if (!copyId.equals(id)) {
+          throw new IllegalStateException("assembled expert has id " + copyId + ", wanted " + id);
+        }
+      }
+      return seconds;
+    } finally {
+      for (AutoCloseable c : open.reversed()) {
+        c.close();
+      }
     }
   }
 
