@@ -89,7 +89,7 @@ public final class Libp2pThroughputBench {
         Locale.ROOT, "| %s | %.0f | %.3f | %.0f |", what, mib, seconds, mib / seconds);
   }
 
-  private static double amalgamOnce(long size) throws Exception {
+  static double amalgamOnce(long size) throws Exception {
     try (Host server = new Host(HostConfig.defaults());
         Host client = new Host(HostConfig.defaults())) {
       server.setStreamHandler(

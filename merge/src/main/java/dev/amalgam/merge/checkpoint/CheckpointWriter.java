@@ -53,6 +53,24 @@ public final class CheckpointWriter implements AutoCloseable {
    */
   public static CheckpointWriter create(Path target, List<TensorInfo> plan, long shardBytes)
       throws IOException {
+    List<List<TensorInfo>> groups = shardGroups(plan, shardBytes);
+    CheckpointWriter writer = new CheckpointWriter(AtomicDirectory.create(target));
+    try {
+      for (int i = 0; i < groups.size(); i++) {
+        writer.addShard(shardFileName(i, groups.size()), groups.get(i));
+      }
+    } catch (IOException | RuntimeException e) {
+      writer.close();
+      throw e;
+    }
+    return writer;
+  }
+
+  /**
+   * Cuts {@code plan} (in order) into shards of at most {@code shardBytes} data bytes; a tensor
+   * larger than the budget gets a shard of its own.
+   */
+  public static List<List<TensorInfo>> shardGroups(List<TensorInfo> plan, long shardBytes) {
     if (shardBytes <= 0) {
       throw new IllegalArgumentException("shard size must be positive, got " + shardBytes);
     }
@@ -73,20 +91,14 @@ public final class CheckpointWriter implements AutoCloseable {
       size += t.byteLength();
     }
     groups.add(current);
-    CheckpointWriter writer = new CheckpointWriter(AtomicDirectory.create(target));
-    try {
-      for (int i = 0; i < groups.size(); i++) {
-        String name =
-            groups.size() == 1
-                ? "model.safetensors"
-                : String.format("model-%05d-of-%05d.safetensors", i + 1, groups.size());
-        writer.addShard(name, groups.get(i));
-      }
-    } catch (IOException | RuntimeException e) {
-      writer.close();
-      throw e;
-    }
-    return writer;
+    return groups;
+  }
+
+  /** {@code model.safetensors} alone, else {@code model-0000N-of-0000M.safetensors}. */
+  public static String shardFileName(int index, int count) {
+    return count == 1
+        ? "model.safetensors"
+        : String.format("model-%05d-of-%05d.safetensors", index + 1, count);
   }
 
   private void addShard(String fileName, List<TensorInfo> tensors) throws IOException {
@@ -117,7 +129,7 @@ public final class CheckpointWriter implements AutoCloseable {
   }
 
   /** The safetensors header, space-padded to a multiple of 8 bytes as Hugging Face writes it. */
-  static byte[] headerFor(List<TensorInfo> tensors) {
+  public static byte[] headerFor(List<TensorInfo> tensors) {
     ObjectNode root = JSON.createObjectNode();
     root.putObject("__metadata__").put("format", "pt");
     long offset = 0;
@@ -220,13 +232,18 @@ public final class CheckpointWriter implements AutoCloseable {
   }
 
   private byte[] indexJson() {
-    ObjectNode root = JSON.createObjectNode();
     long total = slots.values().stream().mapToLong(s -> s.info().byteLength()).sum();
-    root.putObject("metadata").put("total_size", total);
     Map<String, String> map = new LinkedHashMap<>();
     shards.forEach(s -> s.tensors().forEach(t -> map.put(t.name(), s.fileName())));
+    return indexJson(map, total);
+  }
+
+  /** {@code model.safetensors.index.json}: total data size and the sorted tensor → shard map. */
+  public static byte[] indexJson(Map<String, String> weightMap, long totalSize) {
+    ObjectNode root = JSON.createObjectNode();
+    root.putObject("metadata").put("total_size", totalSize);
     ObjectNode wm = root.putObject("weight_map");
-    map.entrySet().stream()
+    weightMap.entrySet().stream()
         .sorted(Map.Entry.comparingByKey())
         .forEach(e -> wm.put(e.getKey(), e.getValue()));
     try {
