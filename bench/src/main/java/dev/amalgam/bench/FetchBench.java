@@ -62,8 +62,11 @@ public final class FetchBench {
     row(
         "one raw libp2p stream (Noise + yamux)",
         mib,
-        best(runs, () -> Libp2pThroughputBench.amalgamOnce(bytes)));
-    row("bitswap, 1 provider, unlimited", mib, best(runs, () -> fetch(store, cids, 1, 0)));
+        Libp2pThroughputBench.best(runs, () -> Libp2pThroughputBench.amalgamOnce(bytes)));
+    row(
+        "bitswap, 1 provider, unlimited",
+        mib,
+        Libp2pThroughputBench.best(runs, () -> fetch(store, cids, 1, 0)));
     int limitedMib = (int) Math.min(mib, 3 * 4 * (rate >> 20)); // ~4 s at one provider
     List<Cid> limited = cids.subList(0, limitedMib);
     for (int n = 1; n <= 3; n++) {
@@ -71,29 +74,25 @@ public final class FetchBench {
       row(
           "bitswap, " + n + " provider(s), each limited to " + (rate >> 20) + " MiB/s",
           limitedMib,
-          best(runs, () -> fetch(store, limited, providers, rate)));
+          Libp2pThroughputBench.best(runs, () -> fetch(store, limited, providers, rate)));
     }
     Path expert = writeExpert(Path.of("bench/out/fetch-expert"), mib);
     row(
         "expert in place: 2 providers serve mapped checkpoint, fetcher assembles HF dir",
         mib,
-        best(runs, () -> fetchExpert(expert, 2)));
-    row("Helia 7 fetching from 1 Amalgam provider", mib, best(runs, () -> heliaFetch(store, cids)));
-    row("Amalgam fetching from 1 Helia 7 provider", mib, best(runs, () -> amalgamFromHelia(mib)));
-    row("Helia 7 fetching from 1 Helia 7 provider", mib, best(runs, () -> heliaFromHelia(mib)));
-  }
-
-  interface Run {
-    double seconds() throws Exception;
-  }
-
-  private static double best(int runs, Run r) throws Exception {
-    r.seconds(); // warm-up
-    double best = Double.MAX_VALUE;
-    for (int i = 0; i < runs; i++) {
-      best = Math.min(best, r.seconds());
-    }
-    return best;
+        Libp2pThroughputBench.best(runs, () -> fetchExpert(expert, 2)));
+    row(
+        "Helia 7 fetching from 1 Amalgam provider",
+        mib,
+        Libp2pThroughputBench.best(runs, () -> heliaFetch(store, cids)));
+    row(
+        "Amalgam fetching from 1 Helia 7 provider",
+        mib,
+        Libp2pThroughputBench.best(runs, () -> amalgamFromHelia(mib)));
+    row(
+        "Helia 7 fetching from 1 Helia 7 provider",
+        mib,
+        Libp2pThroughputBench.best(runs, () -> heliaFromHelia(mib)));
   }
 
   private static void row(String what, int mib, double seconds) {

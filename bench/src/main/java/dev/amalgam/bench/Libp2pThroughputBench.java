@@ -74,7 +74,8 @@ public final class Libp2pThroughputBench {
     double seconds() throws Exception;
   }
 
-  private static double best(int runs, Run r) throws Exception {
+  /** The best of {@code runs} timings after one warm-up run. */
+  static double best(int runs, Run r) throws Exception {
     r.seconds(); // warm-up
     double best = Double.MAX_VALUE;
     for (int i = 0; i < runs; i++) {

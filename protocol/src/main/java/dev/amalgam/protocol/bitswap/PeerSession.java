@@ -78,15 +78,24 @@ final class PeerSession {
   // ---- client side ----
 
   CompletableFuture<ByteBuffer> wantBlock(Cid cid, int priority) {
-    CompletableFuture<ByteBuffer> f = new CompletableFuture<>();
+    return want(WantEntry.block(cid, priority), blockWants);
+  }
+
+  CompletableFuture<Boolean> wantHave(Cid cid, int priority) {
+    return want(WantEntry.have(cid, priority), haveWants);
+  }
+
+  private <T> CompletableFuture<T> want(
+      WantEntry entry, Map<Cid, List<CompletableFuture<T>>> pending) {
+    CompletableFuture<T> f = new CompletableFuture<>();
     lock.lock();
     try {
       if (failIfClosed(f)) {
         return f;
       }
-      rememberAsked(cid);
-      blockWants.computeIfAbsent(cid, c -> new ArrayList<>()).add(f);
-      outgoingWants.add(WantEntry.block(cid, priority));
+      rememberAsked(entry.cid());
+      pending.computeIfAbsent(entry.cid(), c -> new ArrayList<>()).add(f);
+      outgoingWants.add(entry);
       work.signal();
     } finally {
       lock.unlock();
@@ -94,32 +103,35 @@ final class PeerSession {
     return f;
   }
 
-  CompletableFuture<Boolean> wantHave(Cid cid, int priority) {
-    CompletableFuture<Boolean> f = new CompletableFuture<>();
-    lock.lock();
-    try {
-      if (failIfClosed(f)) {
-        return f;
-      }
-      rememberAsked(cid);
-      haveWants.computeIfAbsent(cid, c -> new ArrayList<>()).add(f);
-      outgoingWants.add(WantEntry.have(cid, priority));
-      work.signal();
-    } finally {
-      lock.unlock();
+  /** Our pending wants for one CID, removed together. */
+  private record Taken(
+      List<CompletableFuture<ByteBuffer>> blocks, List<CompletableFuture<Boolean>> haves) {
+    boolean isEmpty() {
+      return blocks == null && haves == null;
     }
-    return f;
+
+    void cancel() {
+      if (blocks != null) {
+        blocks.forEach(f -> f.cancel(false));
+      }
+      if (haves != null) {
+        haves.forEach(f -> f.cancel(false));
+      }
+    }
+  }
+
+  /** Removes every pending want for {@code cid}; the caller holds the lock. */
+  private Taken take(Cid cid) {
+    return new Taken(blockWants.remove(cid), haveWants.remove(cid));
   }
 
   /** Drops our wants for {@code cid} (their futures are cancelled) and tells the peer. */
   void cancel(Cid cid) {
-    List<CompletableFuture<ByteBuffer>> blocks;
-    List<CompletableFuture<Boolean>> haves;
+    Taken taken;
     lock.lock();
     try {
-      blocks = blockWants.remove(cid);
-      haves = haveWants.remove(cid);
-      if (blocks == null && haves == null) {
+      taken = take(cid);
+      if (taken.isEmpty()) {
         return;
       }
       if (!isClosed()) {
@@ -129,12 +141,7 @@ final class PeerSession {
     } finally {
       lock.unlock();
     }
-    if (blocks != null) {
-      blocks.forEach(f -> f.cancel(false));
-    }
-    if (haves != null) {
-      haves.forEach(f -> f.cancel(false));
-    }
+    taken.cancel();
   }
 
   private void rememberAsked(Cid cid) {
@@ -202,13 +209,11 @@ final class PeerSession {
   }
 
   private void acceptBlock(Cid cid, ByteBuffer data) throws PeerMisbehavedException {
-    List<CompletableFuture<ByteBuffer>> blocks;
-    List<CompletableFuture<Boolean>> haves;
+    Taken taken;
     lock.lock();
     try {
-      blocks = blockWants.remove(cid);
-      haves = haveWants.remove(cid);
-      if (blocks == null && haves == null) {
+      taken = take(cid);
+      if (taken.isEmpty()) {
         if (recentlyAsked.contains(cid)) {
           return; // crossed our cancel on the wire, or a repeated copy
         }
@@ -219,11 +224,11 @@ final class PeerSession {
       lock.unlock();
     }
     engine.countReceived(data.remaining());
-    if (blocks != null) {
-      blocks.forEach(f -> f.complete(data.duplicate()));
+    if (taken.blocks() != null) {
+      taken.blocks().forEach(f -> f.complete(data.duplicate()));
     }
-    if (haves != null) {
-      haves.forEach(f -> f.complete(true));
+    if (taken.haves() != null) {
+      taken.haves().forEach(f -> f.complete(true));
     }
   }
 

@@ -217,6 +217,41 @@ class BitswapTest {
   }
 
   @Test
+  void repeatedCopyOfAnAskedBlockIsIgnoredAndThePeerKept() throws Exception {
+    Host client = host();
+    Host echoTwice = host();
+    Bitswap c = bitswap(client, new MemoryBlockStore(), BitswapConfig.defaults());
+    byte[] data = randomBlock(9, 2000);
+    Cid cid = Cid.rawSha256(data);
+    // a hand-written server that answers every want-block with two copies of the block
+    echoTwice.setStreamHandler(
+        Bitswap.PROTOCOL_1_2_0,
+        s -> {
+          Stream back = echoTwice.newStream(client.peerId(), Bitswap.PROTOCOL_1_2_0);
+          byte[] frame;
+          while ((frame = LengthPrefixed.read(s.in(), 1 << 20, "wants")) != null) {
+            for (WantEntry e : BitswapMessage.decode(frame).wants()) {
+              if (!e.cancel() && e.cid().equals(cid)) {
+                Block b = Block.of(cid, ByteBuffer.wrap(data));
+                back.out()
+                    .write(
+                        new BitswapMessage(List.of(), false, List.of(b, b), List.of(), 0)
+                            .encodeFrame(false));
+                back.out().flush();
+              }
+            }
+          }
+        });
+    introduce(client, echoTwice);
+    assertThat(c.wantBlock(echoTwice.peerId(), cid, 1).get(20, TimeUnit.SECONDS))
+        .isEqualTo(ByteBuffer.wrap(data));
+    // the extra copy was read before this answer: had it been flagged, this want would fail
+    assertThat(c.wantBlock(echoTwice.peerId(), cid, 1).get(20, TimeUnit.SECONDS))
+        .isEqualTo(ByteBuffer.wrap(data));
+    assertThat(client.connections(echoTwice.peerId())).isNotEmpty();
+  }
+
+  @Test
   void cancelledWantIsWithdrawnAndItsFutureCancelled() throws Exception {
     Host server = host();
     Host client = host();
