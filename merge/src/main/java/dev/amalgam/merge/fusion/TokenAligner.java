@@ -3,12 +3,20 @@ package dev.amalgam.merge.fusion;
 /**
  * Aligns two tokenizations of the same text by dynamic programming (dynamic time warping) over the
  * two token sequences, the cost of pairing two tokens being the edit distance between their byte
- * surfaces. The cheapest monotone path pairs every token with at least one token of the other side;
- * a target token is aligned one-to-one when the path pairs it with exactly one source token that is
- * paired with nothing else.
+ * surfaces (doubled, plus one unless one surface contains the other: among pairs at the same
+ * distance, a piece of a longer token is paired with that token rather than with a neighbour, so "
+ * " next to " +" goes with " +", not with the digit before it). The cheapest monotone path pairs
+ * every token with at least one token of the other side; a target token is aligned one-to-one when
+ * the path pairs it with exactly one source token that is paired with nothing else.
  */
 public final class TokenAligner {
   private TokenAligner() {}
+
+  static long pairCost(String a, String b) {
+    int distance = EditDistance.between(a, b);
+    boolean piece = a.contains(b) || b.contains(a);
+    return 2L * distance + (piece ? 0 : 1);
+  }
 
   public static Alignment align(String[] source, String[] target) {
     int m = source.length;
@@ -22,7 +30,7 @@ public final class TokenAligner {
     long[] cost = new long[m * n];
     for (int i = 0; i < m; i++) {
       for (int j = 0; j < n; j++) {
-        long pair = EditDistance.between(source[i], target[j]);
+        long pair = pairCost(source[i], target[j]);
         long best;
         if (i == 0 && j == 0) {
           best = 0;

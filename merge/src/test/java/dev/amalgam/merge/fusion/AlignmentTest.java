@@ -41,6 +41,15 @@ class AlignmentTest {
   }
 
   @Test
+  void aPieceOfALongerTokenGoesWithThatTokenNotWithItsNeighbour() {
+    // Family A splits " + " into " ", "+", " "; family B writes " +" after "2".
+    String[] source = {" 9", "7", "2", " +", " 6", "8"};
+    String[] target = {" ", "9", "7", "2", " ", "+", " ", "6", "8"};
+    Alignment a = TokenAligner.align(source, target);
+    assertThat(a.sourceOfTarget()).containsExactly(-1, -1, 1, 2, -1, -1, -1, 4, 5);
+  }
+
+  @Test
   void vocabularyMapPrefersExactThenNearestSurface() {
     String[] source = {"<unk>", " Bob", " Bobby", "x"};
     String[] target = {"<unk>", "Bob", " Bob", " Bo", null, ""};
