@@ -62,7 +62,9 @@ public final class VocabularyMap {
       return hit;
     }
     int best = Integer.MAX_VALUE;
+    int bestStripped = Integer.MAX_VALUE;
     int bestId = Integer.MAX_VALUE;
+    String stripped = surface.strip();
     int length = surface.length();
     // Candidates of length L are at least |L - length| edits away: widen until that bound loses.
     for (int delta = 0;
@@ -75,8 +77,13 @@ public final class VocabularyMap {
         }
         for (int id : targetsByLength.get(candidateLength)) {
           int d = EditDistance.between(surface, targetSurfaces[id]);
-          if (d < best || (d == best && id < bestId)) {
+          if (d > best) {
+            continue;
+          }
+          int ds = EditDistance.between(stripped, targetSurfaces[id].strip());
+          if (d < best || ds < bestStripped || (ds == bestStripped && id < bestId)) {
             best = d;
+            bestStripped = ds;
             bestId = id;
           }
         }

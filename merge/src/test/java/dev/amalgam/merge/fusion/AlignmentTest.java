@@ -62,6 +62,15 @@ class AlignmentTest {
   }
 
   @Test
+  void vocabularyMapBreaksDistanceTiesByTheTextWithoutWhitespace() {
+    // " 9" is one edit from both " " and "9"; the digit is what it means.
+    String[] source = {" 9", "\u00a0x"};
+    String[] target = {" ", "x", "9"};
+    VocabularyMap map = new VocabularyMap(source, target);
+    assertThat(map.map(0)).isEqualTo(2);
+  }
+
+  @Test
   void minCeTakesTheLowestAndAvgCeWeighsBySoftmaxOfNegativeCe() {
     double[] ce = {1.0, 0.5, 2.0};
     assertThat(FusionRule.MIN_CE.weights(ce)).containsExactly(0, 1, 0);
