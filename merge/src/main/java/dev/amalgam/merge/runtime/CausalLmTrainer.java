@@ -9,6 +9,7 @@ import ai.djl.training.GradientCollector;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Trains a {@link DecoderModel} in place with a causal-LM loss masked to response tokens, DJL
@@ -41,6 +42,22 @@ public final class CausalLmTrainer implements AutoCloseable {
 
   /** One optimizer step on the batch. */
   public StepResult step(List<TrainingExample> batch) {
+    return optimize(scope -> maskedLoss(scope, batch));
+  }
+
+  /**
+   * One optimizer step with the distillation loss lambda * CE(gold) + (1 - lambda) * CE(soft
+   * target), both averaged over the response tokens.
+   */
+  public StepResult step(List<DistillationExample> batch, double lambda) {
+    if (!(lambda >= 0 && lambda <= 1)) {
+      throw new IllegalArgumentException(
+          "distillation weight lambda must be in [0, 1], got " + lambda);
+    }
+    return optimize(scope -> distillationLoss(scope, batch, lambda));
+  }
+
+  private StepResult optimize(Function<NDManager, NDArray> lossFunction) {
     double learningRate = config.learningRateAt(step);
     // The collector restores the mode it found; updates below must run with autograd off.
     ComputeThreads.disableGradients();
@@ -50,7 +67,7 @@ public final class CausalLmTrainer implements AutoCloseable {
         NDManager scope = model.manager().newSubManager()) {
       NDArray lossArray;
       try (GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
-        lossArray = maskedLoss(scope, batch);
+        lossArray = lossFunction.apply(scope);
         collector.backward(lossArray);
       }
       loss = lossArray.getFloat();
@@ -76,8 +93,78 @@ public final class CausalLmTrainer implements AutoCloseable {
     }
   }
 
+  /** The distillation loss on a batch without changing the model. */
+  public double loss(List<DistillationExample> batch, double lambda) {
+    ComputeThreads.disableGradients();
+    try (NDScope ignored = new NDScope();
+        NDManager scope = model.manager().newSubManager()) {
+      return distillationLoss(scope, batch, lambda).getFloat();
+    }
+  }
+
   /** Mean negative log-likelihood over the tokens whose loss mask is set. */
   private NDArray maskedLoss(NDManager scope, List<TrainingExample> batch) {
+    LossInputs in = lossInputs(scope, batch);
+    return in.goldLogProbs().mul(in.weights()).sum().neg().div(in.total());
+  }
+
+  private NDArray distillationLoss(
+      NDManager scope, List<DistillationExample> batch, double lambda) {
+    LossInputs in = lossInputs(scope, batch.stream().map(DistillationExample::example).toList());
+    int rows = in.batch() * in.predicted();
+    int width = 1;
+    for (DistillationExample example : batch) {
+      for (int[] ids : example.targetIds()) {
+        width = Math.max(width, ids.length);
+      }
+    }
+    long[] ids = new long[rows * width];
+    float[] probs = new float[rows * width];
+    for (int b = 0; b < batch.size(); b++) {
+      DistillationExample example = batch.get(b);
+      boolean[] mask = example.example().lossMask();
+      for (int t = 1; t < mask.length; t++) {
+        if (!mask[t]) {
+          continue;
+        }
+        int row = b * in.predicted() + t - 1;
+        int[] targetIds = example.targetIds()[t];
+        float[] targetProbs = example.targetProbs()[t];
+        for (int k = 0; k < targetIds.length; k++) {
+          if (targetIds[k] < 0 || targetIds[k] >= model.config().vocab()) {
+            throw new IllegalArgumentException(
+                "sequence "
+                    + b
+                    + ", position "
+                    + t
+                    + ": soft-target id "
+                    + targetIds[k]
+                    + " outside [0, "
+                    + model.config().vocab()
+                    + ")");
+          }
+          ids[row * width + k] = targetIds[k];
+          probs[row * width + k] = targetProbs[k];
+        }
+      }
+    }
+    Shape shape = new Shape(in.batch(), in.predicted(), width);
+    NDArray soft =
+        in.logProbs().gather(scope.create(ids, shape), 2).mul(scope.create(probs, shape)).sum();
+    NDArray gold = in.goldLogProbs().mul(in.weights()).sum();
+    return gold.mul((float) lambda).add(soft.mul((float) (1 - lambda))).neg().div(in.total());
+  }
+
+  /** Log-probs of the batch, the gold tokens' log-probs and the response-token weights. */
+  private record LossInputs(
+      NDArray logProbs,
+      NDArray goldLogProbs,
+      NDArray weights,
+      float total,
+      int batch,
+      int predicted) {}
+
+  private LossInputs lossInputs(NDManager scope, List<TrainingExample> batch) {
     List<int[]> sequences = batch.stream().map(TrainingExample::tokens).toList();
     PaddedBatch.checkVocabulary(sequences, model.config().vocab());
     PaddedBatch padded = PaddedBatch.rightPadded(sequences);
@@ -102,7 +189,7 @@ public final class CausalLmTrainer implements AutoCloseable {
     NDArray logProbs = logits.get(":, :-1, :").logSoftmax(-1);
     NDArray targetLogProbs = logProbs.gather(ids.get(":, 1:").expandDims(2), 2).squeeze(2);
     NDArray weightArray = scope.create(weights, new Shape(padded.batch(), length - 1));
-    return targetLogProbs.mul(weightArray).sum().neg().div(total);
+    return new LossInputs(logProbs, targetLogProbs, weightArray, total, padded.batch(), length - 1);
   }
 
   /** Scales all gradients so their global L2 norm is at most maxGradNorm; returns the norm. */

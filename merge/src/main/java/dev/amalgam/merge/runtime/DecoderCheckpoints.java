@@ -71,6 +71,24 @@ public final class DecoderCheckpoints {
     }
   }
 
+  /** Records bos/eos ids in a saved checkpoint's config.json, as Hugging Face configs do. */
+  public static void recordSpecialTokens(Path dir, int bos, int eos) throws IOException {
+    Path file = dir.resolve("config.json");
+    ObjectNode config =
+        (ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper().readTree(file.toFile());
+    if (bos >= 0) {
+      config.put("bos_token_id", bos);
+    }
+    config.put("eos_token_id", eos);
+    Path temp = dir.resolve(".config.json.tmp");
+    java.nio.file.Files.writeString(temp, config.toPrettyString() + "\n");
+    java.nio.file.Files.move(
+        temp,
+        file,
+        java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+  }
+
   private static String torchDtype(DType dtype) {
     return switch (dtype) {
       case F32 -> "float32";

@@ -27,10 +27,13 @@ public final class TextTokenizer implements AutoCloseable {
   private final HuggingFaceTokenizer tokenizer;
   private final Map<String, Integer> vocabulary;
   private final int vocabularySize;
+  private final TokenSurfaces.Style style;
 
-  private TextTokenizer(HuggingFaceTokenizer tokenizer, Map<String, Integer> vocabulary) {
+  private TextTokenizer(
+      HuggingFaceTokenizer tokenizer, Map<String, Integer> vocabulary, TokenSurfaces.Style style) {
     this.tokenizer = tokenizer;
     this.vocabulary = vocabulary;
+    this.style = style;
     this.vocabularySize =
         vocabulary.values().stream().mapToInt(Integer::intValue).max().orElse(-1) + 1;
   }
@@ -41,7 +44,8 @@ public final class TextTokenizer implements AutoCloseable {
     if (!Files.isRegularFile(file)) {
       throw new IllegalArgumentException(file + ": tokenizer file not found");
     }
-    Map<String, Integer> vocabulary = readVocabulary(file);
+    JsonNode json = readJson(file);
+    Map<String, Integer> vocabulary = readVocabulary(file, json);
     HuggingFaceTokenizer tokenizer;
     try {
       tokenizer = HuggingFaceTokenizer.newInstance(file, OPTIONS);
@@ -50,16 +54,18 @@ public final class TextTokenizer implements AutoCloseable {
     } catch (RuntimeException e) {
       throw new IllegalArgumentException(file + ": not a valid tokenizer: " + e.getMessage(), e);
     }
-    return new TextTokenizer(tokenizer, vocabulary);
+    return new TextTokenizer(tokenizer, vocabulary, TokenSurfaces.style(json));
   }
 
-  private static Map<String, Integer> readVocabulary(Path file) {
-    JsonNode json;
+  private static JsonNode readJson(Path file) {
     try {
-      json = new ObjectMapper().readTree(file.toFile());
+      return new ObjectMapper().readTree(file.toFile());
     } catch (IOException e) {
       throw new IllegalArgumentException(file + ": not valid JSON: " + e.getMessage(), e);
     }
+  }
+
+  private static Map<String, Integer> readVocabulary(Path file, JsonNode json) {
     JsonNode vocab = json.path("model").path("vocab");
     Map<String, Integer> vocabulary = new HashMap<>();
     if (vocab.isObject()) {
@@ -122,6 +128,28 @@ public final class TextTokenizer implements AutoCloseable {
   public OptionalInt idOf(String token) {
     Integer id = vocabulary.get(token);
     return id == null ? OptionalInt.empty() : OptionalInt.of(id);
+  }
+
+  /** The token string of every id (vocabulary and added tokens); null where an id is unused. */
+  public String[] tokenStrings() {
+    String[] tokens = new String[vocabularySize];
+    for (Map.Entry<String, Integer> entry : vocabulary.entrySet()) {
+      int id = entry.getValue();
+      if (id >= 0 && (tokens[id] == null || entry.getKey().compareTo(tokens[id]) < 0)) {
+        tokens[id] = entry.getKey();
+      }
+    }
+    return tokens;
+  }
+
+  /** How this tokenizer writes text into token strings ({@link TokenSurfaces}). */
+  public TokenSurfaces.Style surfaceStyle() {
+    return style;
+  }
+
+  /** The byte surface of every id ({@link TokenSurfaces#surface}); null where an id is unused. */
+  public String[] tokenSurfaces() {
+    return TokenSurfaces.surfaces(tokenStrings(), style);
   }
 
   /** One more than the largest id, i.e. the embedding rows a model needs. */

@@ -1,6 +1,5 @@
 package dev.amalgam.merge.train;
 
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.amalgam.merge.checkpoint.Checkpoint;
 import dev.amalgam.merge.checkpoint.CheckpointException;
@@ -116,30 +115,12 @@ public final class TrainingRun {
       List<Path> sideFiles = List.of(tokenizerFile);
       Path saved =
           DecoderCheckpoints.save(model, output, DType.parse(recipe.outDtype()), sideFiles);
-      addSpecialTokenIds(saved, encoding);
+      DecoderCheckpoints.recordSpecialTokens(saved, encoding.bos(), encoding.eos());
       Files.copy(recipeFile, saved.resolve("amalgam-train.yml"));
       try (Checkpoint check = Checkpoint.open(saved)) {
         check.config().map(HfConfig::modelType).orElseThrow();
       }
       return saved;
     }
-  }
-
-  /** Records bos/eos ids in config.json, as Hugging Face configs do. */
-  private static void addSpecialTokenIds(Path dir, TaskEncoding encoding) throws IOException {
-    Path file = dir.resolve("config.json");
-    JsonMapper json = JsonMapper.builder().build();
-    ObjectNode config = (ObjectNode) json.readTree(file.toFile());
-    if (encoding.bos() >= 0) {
-      config.put("bos_token_id", encoding.bos());
-    }
-    config.put("eos_token_id", encoding.eos());
-    Path temp = dir.resolve(".config.json.tmp");
-    Files.writeString(temp, config.toPrettyString() + "\n");
-    Files.move(
-        temp,
-        file,
-        java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
   }
 }

@@ -114,4 +114,61 @@ class CausalLmTrainerTest {
     assertThat(config.learningRateAt(9)).isCloseTo(0.55, within(1e-12));
     assertThat(config.learningRateAt(14)).isCloseTo(0.1, within(1e-12));
   }
+
+  private static List<DistillationExample> withSoftTargets(int softId) {
+    return BATCH.stream()
+        .map(
+            e -> {
+              int n = e.tokens().length;
+              int[][] ids = new int[n][];
+              float[][] probs = new float[n][];
+              for (int t = 0; t < n; t++) {
+                boolean loss = e.lossMask()[t];
+                ids[t] = loss ? new int[] {softId < 0 ? e.tokens()[t] : softId} : new int[0];
+                probs[t] = loss ? new float[] {1f} : new float[0];
+              }
+              return new DistillationExample(e, ids, probs);
+            })
+        .toList();
+  }
+
+  @Test
+  void distillationWithOneHotGoldTargetsEqualsTheMaskedLossForAnyLambda() {
+    DecoderConfig config = TinyModels.llama();
+    try (DecoderModel model = DecoderModel.load(config, TinyModels.randomWeights(config, 5));
+        CausalLmTrainer trainer = new CausalLmTrainer(model, TrainingConfig.defaults(1e-2, 1, 5))) {
+      double plain = trainer.loss(BATCH);
+      List<DistillationExample> gold = withSoftTargets(-1);
+      assertThat(trainer.loss(gold, 0.9)).isCloseTo(plain, within(1e-4));
+      assertThat(trainer.loss(gold, 0.0)).isCloseTo(plain, within(1e-4));
+      assertThat(trainer.loss(withSoftTargets(3), 1.0)).isCloseTo(plain, within(1e-4));
+    }
+  }
+
+  @Test
+  void softTargetsPullPredictionsTowardsThemWhenLambdaIsZero() {
+    DecoderConfig config = TinyModels.llama();
+    try (DecoderModel model =
+            DecoderModel.load(config, WeightInitializer.initialize(config, 7, 0.02));
+        CausalLmTrainer trainer =
+            new CausalLmTrainer(model, TrainingConfig.defaults(3e-2, 2, 15))) {
+      List<DistillationExample> soft = withSoftTargets(3);
+      double initial = trainer.loss(soft, 0.0);
+      for (int i = 0; i < 15; i++) {
+        trainer.step(soft, 0.0);
+      }
+      assertThat(trainer.loss(soft, 0.0)).isLessThan(initial * 0.5);
+      assertThat(trainer.loss(BATCH)).isGreaterThan(initial);
+    }
+  }
+
+  @Test
+  void rejectsADistillationExampleWithoutSoftTargetAtALossPosition() {
+    TrainingExample e = BATCH.getFirst();
+    int n = e.tokens().length;
+    int[][] ids = new int[n][0];
+    float[][] probs = new float[n][0];
+    org.assertj.core.api.Assertions.assertThatThrownBy(() -> new DistillationExample(e, ids, probs))
+        .hasMessageContaining("loss position 3 has no soft target");
+  }
 }

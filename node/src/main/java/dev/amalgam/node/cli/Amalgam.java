@@ -22,6 +22,8 @@ import picocli.CommandLine.Option;
       ScoreCommand.class,
       GenerateCommand.class,
       TrainCommand.class,
+      SummarizeCommand.class,
+      FuseCommand.class,
       IdCommand.class,
       PingCommand.class,
       DhtCommand.class,

@@ -6,6 +6,7 @@ import dev.amalgam.merge.checkpoint.HfConfig;
 import dev.amalgam.merge.checkpoint.TensorInfo;
 import dev.amalgam.merge.fingerprint.Fingerprint;
 import dev.amalgam.merge.fingerprint.Fingerprinter;
+import dev.amalgam.merge.fusion.SummaryBlocks;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,10 +26,11 @@ import picocli.CommandLine.Spec;
     name = "inspect",
     mixinStandardHelpOptions = true,
     description = {
-      "Describe a checkpoint: architecture, ids, parameters, dtypes and tensors.",
+      "Describe a checkpoint (architecture, ids, parameters, dtypes, tensors) or a summary.",
       "Prints the expert id, family id and tokenizer id, the parameter count, the dtype",
       "breakdown and the tensor table.",
-      "PATH is a Hugging Face checkpoint directory or a single .safetensors file."
+      "PATH is a Hugging Face checkpoint directory, a single .safetensors file, or a",
+      "distribution summary directory (from 'amalgam summarize'; every block is verified)."
     })
 final class InspectCommand implements Callable<Integer> {
   @Parameters(paramLabel = "PATH", description = "Checkpoint directory or .safetensors file.")
@@ -44,6 +46,10 @@ final class InspectCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
+    if (java.nio.file.Files.isDirectory(path) && SummaryBlocks.isSummary(path)) {
+      SummaryDescription.print(path, json, spec.commandLine().getOut());
+      return Amalgam.EXIT_OK;
+    }
     try (Checkpoint ckpt = Checkpoint.open(path)) {
       Fingerprint fp = Fingerprinter.withAvailableCores().fingerprint(ckpt);
       Map<String, Object> report = describe(ckpt, fp);
