@@ -23,6 +23,7 @@ public final class CandidateEvaluator {
   private final List<Evaluation> history = new ArrayList<>();
   private Consumer<Evaluation> listener = e -> {};
   private volatile Evaluation best;
+  private volatile int evaluated;
   private int computed;
   private double computeSeconds;
 
@@ -67,19 +68,23 @@ public final class CandidateEvaluator {
     Evaluation hit = cache.get(key);
     Evaluation e;
     if (hit != null) {
-      e = new Evaluation(history.size() + 1, genome, hit.score(), 0, 0, true, hit.recipe());
+      e = new Evaluation(history.size() + 1, genome, hit.score(), 0, 0, 0, true, hit.recipe());
     } else {
       long start = System.nanoTime();
       String text = writer.write(space, genome, List.of());
       int merged = merger.apply(RecipeParser.parse(text, "candidate"));
+      double mergeSeconds = (System.nanoTime() - start) / 1e9;
       Fitness.Score score = fitness.evaluate(merger.model());
       double seconds = (System.nanoTime() - start) / 1e9;
       computed++;
       computeSeconds += seconds;
-      e = new Evaluation(history.size() + 1, genome, score, seconds, merged, false, text);
+      e =
+          new Evaluation(
+              history.size() + 1, genome, score, seconds, mergeSeconds, merged, false, text);
       cache.put(key, e);
     }
     history.add(e);
+    evaluated = history.size();
     if (best == null || e.fitness() > best.fitness()) {
       best = e;
     }
@@ -90,6 +95,11 @@ public final class CandidateEvaluator {
   /** The best evaluation so far, or null before the first. */
   public Evaluation best() {
     return best;
+  }
+
+  /** How many evaluations were made (cache hits included); never blocks. */
+  public int evaluated() {
+    return evaluated;
   }
 
   public synchronized List<Evaluation> history() {

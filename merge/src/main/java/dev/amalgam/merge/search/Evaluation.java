@@ -7,6 +7,7 @@ package dev.amalgam.merge.search;
  * @param genome the quantized genome
  * @param score its fitness
  * @param seconds wall time of merging and scoring (0 for a cache hit)
+ * @param mergeSeconds the part of it spent merging tensors
  * @param mergedTensors tensors merged for it (the rest were unchanged since the previous one)
  * @param cached whether the score came from the cache
  * @param recipe the candidate recipe text
@@ -16,6 +17,7 @@ public record Evaluation(
     double[] genome,
     Fitness.Score score,
     double seconds,
+    double mergeSeconds,
     int mergedTensors,
     boolean cached,
     String recipe) {

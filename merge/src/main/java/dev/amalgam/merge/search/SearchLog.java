@@ -22,6 +22,7 @@ public final class SearchLog implements AutoCloseable {
   private final SearchSpace space;
 
   public SearchLog(Path file, SearchSpace space) throws IOException {
+    Files.createDirectories(file.toAbsolutePath().getParent());
     this.writer =
         Files.newBufferedWriter(
             file,
@@ -42,6 +43,7 @@ public final class SearchLog implements AutoCloseable {
       families.put(f.getKey(), f.getValue());
     }
     line.put("seconds", e.seconds());
+    line.put("merge_seconds", e.mergeSeconds());
     line.put("merged_tensors", e.mergedTensors());
     line.put("cached", e.cached());
     ObjectNode genome = line.putObject("genome");

@@ -170,7 +170,7 @@ public final class SearchRun implements AutoCloseable {
             evaluator.fitness().name(),
             best.fitness(),
             best.index(),
-            evaluator.history().size(),
+            evaluator.evaluated(),
             settings.seed(),
             String.join(", ", tasks.stream().map(t -> t.name() + ":" + t.weight()).toList())));
     return evaluator.recipe(best.genome(), comments);

@@ -77,19 +77,44 @@ public final class SearchSpace {
     if (layers < 1) {
       throw new IllegalArgumentException("the models have no decoder layers to search over");
     }
+    List<SearchedParameter> parameters = searchedParameters(recipe);
+    return new SearchSpace(
+        recipe.method(),
+        inputModels(recipe),
+        parameters,
+        groups(layers, granularity, perModule),
+        layers,
+        granularity,
+        perModule);
+  }
+
+  /**
+   * Checks that the recipe has something to search, before any model is opened.
+   *
+   * @throws IllegalArgumentException naming the recipe line when it has not
+   */
+  public static void checkSearchable(Recipe recipe) {
+    searchedParameters(recipe);
+  }
+
+  private static List<String> inputModels(Recipe recipe) {
+    RecipeSlice slice = recipe.slices().get(0);
+    List<String> models = new ArrayList<>();
+    for (int i : slice.inputIndices(recipe.method())) {
+      models.add(slice.sources().get(i).model());
+    }
+    return models;
+  }
+
+  private static List<SearchedParameter> searchedParameters(Recipe recipe) {
     if (recipe.explicitSlices()) {
       throw new IllegalArgumentException(
           recipe.sourceName()
               + ": layer-wise search needs a models: recipe (it writes the per-layer values itself);"
               + " slices: recipes are not supported");
     }
-    MergeMethod method = recipe.method();
-    String name = method.name();
-    RecipeSlice slice = recipe.slices().get(0);
-    List<String> models = new ArrayList<>();
-    for (int i : slice.inputIndices(method)) {
-      models.add(slice.sources().get(i).model());
-    }
+    String name = recipe.method().name();
+    List<String> models = inputModels(recipe);
     List<SearchedParameter> parameters = new ArrayList<>();
     if (name.equals("slerp")) {
       parameters.add(new SearchedParameter("t", false, 0, 1, 0.5));
@@ -109,14 +134,7 @@ public final class SearchSpace {
               + " has no per-layer weight, density or t; use task_arithmetic, ties, dare_ties,"
               + " dare_linear, della, breadcrumbs, linear or slerp");
     }
-    return new SearchSpace(
-        method,
-        models,
-        parameters,
-        groups(layers, granularity, perModule),
-        layers,
-        granularity,
-        perModule);
+    return parameters;
   }
 
   private static IllegalArgumentException nothingToSearch(Recipe recipe, String why) {
