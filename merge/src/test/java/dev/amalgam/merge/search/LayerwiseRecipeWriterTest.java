@@ -93,17 +93,7 @@ class LayerwiseRecipeWriterTest {
 
   @Test
   void slerpWritesTheSharedTAsAGlobalParameter() {
-    Recipe template =
-        RecipeParser.parse(
-            """
-            merge_method: slerp
-            base_model: base
-            models:
-              - model: base
-              - model: expert-a
-            parameters: {t: 0.3}
-            """,
-            "s.yml");
+    Recipe template = RecipeParser.parse(SearchFixtures.SLERP, "s.yml");
     SearchSpace space = SearchSpace.of(template, 3, 1, false);
     double[] genome = randomGenome(space, 5);
     String text =

@@ -78,6 +78,16 @@ final class SearchFixtures {
     }
   }
 
+  static final String SLERP =
+      """
+      merge_method: slerp
+      base_model: base
+      models:
+        - model: base
+        - model: expert-a
+      parameters: {t: 0.3}
+      """;
+
   static String recipe(String method, String extra) {
     return """
         merge_method: %s

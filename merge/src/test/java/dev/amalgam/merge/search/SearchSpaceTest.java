@@ -56,17 +56,7 @@ class SearchSpaceTest {
 
   @Test
   void slerpSearchesOneSharedTPerGroup() {
-    Recipe slerp =
-        RecipeParser.parse(
-            """
-            merge_method: slerp
-            base_model: base
-            models:
-              - model: base
-              - model: expert-a
-            parameters: {t: 0.3}
-            """,
-            "s.yml");
+    Recipe slerp = RecipeParser.parse(SearchFixtures.SLERP, "s.yml");
     SearchSpace space = SearchSpace.of(slerp, 4, 1, false);
     assertThat(space.dimension()).isEqualTo(5);
     assertThat(space.start()).containsOnly(0.5);
