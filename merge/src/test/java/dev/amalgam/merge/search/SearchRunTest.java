@@ -104,6 +104,19 @@ class SearchRunTest {
   }
 
   @Test
+  void accuracyFitnessScoresGreedyAnswersOnDev() throws IOException {
+    Recipe recipe = RecipeParser.parse(SearchFixtures.recipe("task_arithmetic", ""), "tiny.yml");
+    SearchRun.Settings accuracy = new SearchRun.Settings(2, 4, false, 3, "accuracy", 8, 4);
+    try (SearchRun run =
+        SearchRun.prepare(recipe, inputs, Map.of(), tasks(0), encoding, accuracy)) {
+      run.search();
+      assertThat(run.evaluator().fitness().name()).isEqualTo("accuracy");
+      assertThat(run.evaluator().history())
+          .allSatisfy(e -> assertThat(e.fitness()).isBetween(0.0, 1.0));
+    }
+  }
+
+  @Test
   void rejectsZeroBudgetBeforeAnyWork() {
     Recipe recipe = RecipeParser.parse(SearchFixtures.recipe("ties", ""), "tiny.yml");
     assertThatThrownBy(
