@@ -16,6 +16,7 @@ import picocli.CommandLine.Option;
       FingerprintCommand.class,
       InitCommand.class,
       MergeCommand.class,
+      SearchCommand.class,
       VerifyCommand.class,
       TasksCommand.class,
       EvalCommand.class,
