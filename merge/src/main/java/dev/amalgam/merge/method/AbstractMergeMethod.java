@@ -42,13 +42,34 @@ abstract class AbstractMergeMethod implements MergeMethod {
 
   @Override
   public final float[] merge(MergeInput in) {
-    String problem = checkInputs(in.models().size(), in.base() != null);
-    if (problem != null) {
-      throw new MergeException("tensor " + in.tensorName() + ": " + problem);
+    return compute(
+        in, checked(in.tensorName(), in.parameters(), in.models().size(), in.base() != null));
+  }
+
+  @Override
+  public final ElementwiseKernel elementwiseKernel(
+      String tensorName, ResolvedParameters parameters, int models, boolean hasBase) {
+    if (!elementwise()) {
+      return MergeMethod.super.elementwiseKernel(tensorName, parameters, models, hasBase);
     }
-    ResolvedParameters p =
-        in.parameters().withDefaults(name, in.tensorName(), parameters, in.models().size());
-    return compute(in, p);
+    return kernel(tensorName, checked(tensorName, parameters, models, hasBase), models);
+  }
+
+  private ResolvedParameters checked(
+      String tensorName, ResolvedParameters parameters, int models, boolean hasBase) {
+    String problem = checkInputs(models, hasBase);
+    if (problem != null) {
+      throw new MergeException("tensor " + tensorName + ": " + problem);
+    }
+    return parameters.withDefaults(name, tensorName, this.parameters, models);
+  }
+
+  /**
+   * The kernel of an elementwise method; {@code p} has every declared parameter filled in. Only
+   * called when {@link #elementwise()} is true.
+   */
+  ElementwiseKernel kernel(String tensorName, ResolvedParameters p, int models) {
+    throw new UnsupportedOperationException(name + " is not elementwise");
   }
 
   /** Computes the merged tensor; {@code p} has every declared parameter filled in. */

@@ -47,6 +47,20 @@ public interface MergeMethod {
     return false;
   }
 
+  /**
+   * The kernel of an elementwise method for one tensor, with its parameters resolved.
+   *
+   * @param tensorName the tensor (for errors)
+   * @param parameters the resolved parameters of the tensor
+   * @param models number of non-base inputs
+   * @param hasBase whether a base is passed
+   * @throws UnsupportedOperationException when the method is not elementwise
+   */
+  default ElementwiseKernel elementwiseKernel(
+      String tensorName, ResolvedParameters parameters, int models, boolean hasBase) {
+    throw new UnsupportedOperationException(name() + " is not elementwise");
+  }
+
   /** Merges one tensor. Throws {@link MergeException} naming the tensor when it cannot. */
   float[] merge(MergeInput input);
 

@@ -67,14 +67,6 @@ final class TaskArithmeticMethod extends AbstractMergeMethod {
     float[] base = in.base();
     int n = base.length;
     int models = in.models().size();
-    double[] weight = new double[models];
-    for (int i = 0; i < models; i++) {
-      weight[i] = (float) p.number("weight", i);
-    }
-    double weightSum = 0;
-    for (double w : weight) {
-      weightSum += w;
-    }
     // Without a sparsifier the deltas are x_i − b, computed on the fly; otherwise each model's
     // delta is a fresh array, and the first one is overwritten with the output block by block.
     boolean rawDeltas = sparsifier == Sparsifier.NONE;
@@ -83,15 +75,31 @@ final class TaskArithmeticMethod extends AbstractMergeMethod {
       kept[i] = rawDeltas ? in.models().get(i) : sparsifiedDelta(in, p, i);
     }
     float[] out = rawDeltas ? new float[n] : kept[0];
-    Combiner combiner =
-        new Combiner(
-            weight,
-            consensus,
-            p.bool("normalize"),
-            p.number("lambda"),
-            Math.abs(weightSum) < 1e-8 ? 1 : weightSum);
-    combiner.combine(base, kept, rawDeltas, out);
+    combiner(p, models).combine(base, kept, rawDeltas, n, out);
     return out;
+  }
+
+  @Override
+  ElementwiseKernel kernel(String tensorName, ResolvedParameters p, int models) {
+    Combiner combiner = combiner(p, models);
+    return (base, x, len, out) -> combiner.combine(base, x, true, len, out);
+  }
+
+  private Combiner combiner(ResolvedParameters p, int models) {
+    double[] weight = new double[models];
+    for (int i = 0; i < models; i++) {
+      weight[i] = (float) p.number("weight", i);
+    }
+    double weightSum = 0;
+    for (double w : weight) {
+      weightSum += w;
+    }
+    return new Combiner(
+        weight,
+        consensus,
+        p.bool("normalize"),
+        p.number("lambda"),
+        Math.abs(weightSum) < 1e-8 ? 1 : weightSum);
   }
 
   /**
@@ -104,8 +112,11 @@ final class TaskArithmeticMethod extends AbstractMergeMethod {
     private static final int BLOCK = 2048;
     private static final long ONE_BITS = Double.doubleToRawLongBits(1.0);
 
-    void combine(float[] base, float[][] kept, boolean rawDeltas, float[] out) {
-      int n = base.length;
+    void combine(float[] base, float[][] kept, boolean rawDeltas, int n, float[] out) {
+      if (rawDeltas && !consensus && kept.length <= 3) {
+        linearOfDeltas(base, kept, n, out);
+        return;
+      }
       double[] sum = new double[BLOCK];
       double[] mix = consensus ? new double[BLOCK] : sum;
       double[] divisor = consensus ? new double[BLOCK] : null;
@@ -136,6 +147,45 @@ final class TaskArithmeticMethod extends AbstractMergeMethod {
         } else {
           for (int j = 0; j < len; j++) {
             out[start + j] = (float) (base[start + j] + lambda * mix[j]);
+          }
+        }
+      }
+    }
+
+    /**
+     * Task arithmetic of up to three models in one fused loop: per element the same f64 sum from
+     * +0.0 in model order and the same final expression as the blocked path.
+     */
+    private void linearOfDeltas(float[] base, float[][] x, int n, float[] out) {
+      double w0 = weight[0];
+      double w1 = x.length > 1 ? weight[1] : 0;
+      double w2 = x.length > 2 ? weight[2] : 0;
+      double divisor = normalize ? linearDivisor : 1;
+      double l = lambda;
+      float[] x0 = x[0];
+      switch (x.length) {
+        case 1 -> {
+          for (int j = 0; j < n; j++) {
+            float b = base[j];
+            double mix = 0.0 + w0 * (x0[j] - b);
+            out[j] = (float) (b + l * (mix / divisor));
+          }
+        }
+        case 2 -> {
+          float[] x1 = x[1];
+          for (int j = 0; j < n; j++) {
+            float b = base[j];
+            double mix = 0.0 + w0 * (x0[j] - b) + w1 * (x1[j] - b);
+            out[j] = (float) (b + l * (mix / divisor));
+          }
+        }
+        default -> {
+          float[] x1 = x[1];
+          float[] x2 = x[2];
+          for (int j = 0; j < n; j++) {
+            float b = base[j];
+            double mix = 0.0 + w0 * (x0[j] - b) + w1 * (x1[j] - b) + w2 * (x2[j] - b);
+            out[j] = (float) (b + l * (mix / divisor));
           }
         }
       }

@@ -34,8 +34,8 @@ class BlockwiseMergeTest {
 
   private Map<String, Checkpoint> bf16Models() throws Exception {
     Map<String, long[]> shapes = TinyModels.shapes(2);
-    // Two full blocks and a partial one.
-    shapes.put(BIG, new long[] {6, (2L * MergeExecutor.BLOCK + 1234) / 6});
+    // Two full blocks and a partial one of odd length (7 x 4857 = 2 x 16384 + 1231).
+    shapes.put(BIG, new long[] {7, (2L * ElementwiseProducer.BLOCK + 1234) / 7});
     Map<String, Checkpoint> out = new LinkedHashMap<>();
     long seed = 11;
     for (String name : new String[] {"base", "a", "b"}) {
@@ -91,7 +91,7 @@ class BlockwiseMergeTest {
         MergeExecutor.run(recipe, in, dir.resolve("out"), MergeExecutor.Options.defaults(2));
     Checkpoint out = Checkpoint.open(result.directory());
     opened.add(out);
-    assertThat(out.info(BIG).elementCount()).isGreaterThan(2L * MergeExecutor.BLOCK);
+    assertThat(out.info(BIG).elementCount()).isGreaterThan(2L * ElementwiseProducer.BLOCK);
     List<Integer> indices = new ArrayList<>();
     for (int i = 0; i < models.size(); i++) {
       indices.add(i);
