@@ -6,8 +6,10 @@ import dev.amalgam.merge.checkpoint.CheckpointWriter;
 import dev.amalgam.merge.checkpoint.DType;
 import dev.amalgam.merge.checkpoint.DTypeCodec;
 import dev.amalgam.merge.fingerprint.Fingerprinter;
+import dev.amalgam.merge.method.BlockwiseKernel;
 import dev.amalgam.merge.method.MergeException;
 import dev.amalgam.merge.method.MergeInput;
+import dev.amalgam.merge.method.MergeMethod;
 import dev.amalgam.merge.method.ResolvedParameters;
 import dev.amalgam.merge.recipe.Recipe;
 import dev.amalgam.merge.recipe.TokenizerSettings;
@@ -30,8 +32,8 @@ import java.util.concurrent.Future;
  * workers; a task reads its inputs as fp32, merges and writes straight to the tensor's preassigned
  * place in the output shards. Elementwise methods ({@link
  * dev.amalgam.merge.method.MergeMethod#elementwise()}) are merged in blocks ({@link
- * ElementwiseProducer}), so they hold only a few small arrays per worker; other methods hold at
- * most threads × (inputs + 2) fp32 copies of the largest tensor. Either way memory never grows with
+ * BlockProducer}), so they hold only a few small arrays per worker; other methods hold at most
+ * threads × (inputs + 2) fp32 copies of the largest tensor. Either way memory never grows with
  * model size, and since every tensor is a pure function of its inputs, parameters and the seed, the
  * bytes do not depend on the number of threads or the order tasks finish in.
  */
@@ -157,8 +159,24 @@ public final class MergeExecutor {
             .resolver(t.slice())
             .resolveFor(
                 recipe.method(), t.inputIndices(), t.name(), t.layerIndex(), t.layersInSlice());
-    if (!t.reindexed() && recipe.method().elementwise()) {
-      ElementwiseProducer.produce(t, inputs, recipe.method(), params, compute, writer);
+    MergeMethod method = recipe.method();
+    boolean hasBase = t.base() != null;
+    if (!t.reindexed() && method.elementwise()) {
+      BlockProducer.produce(
+          t,
+          inputs,
+          method.elementwiseKernel(t.name(), params, t.models().size(), hasBase),
+          compute,
+          writer);
+      return;
+    }
+    BlockwiseKernel blockwise =
+        t.reindexed()
+            ? null
+            : method.blockwiseKernel(
+                t.name(), t.output().shape(), params, t.models().size(), hasBase, recipe.seed());
+    if (blockwise != null) {
+      BlockProducer.produce(t, inputs, blockwise, compute, writer);
       return;
     }
     float[] base;

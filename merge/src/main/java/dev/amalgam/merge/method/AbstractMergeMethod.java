@@ -55,6 +55,32 @@ abstract class AbstractMergeMethod implements MergeMethod {
     return kernel(tensorName, checked(tensorName, parameters, models, hasBase), models);
   }
 
+  @Override
+  public final BlockwiseKernel blockwiseKernel(
+      String tensorName,
+      long[] shape,
+      ResolvedParameters parameters,
+      int models,
+      boolean hasBase,
+      long seed) {
+    if (!hasBlockwiseKernel()) {
+      return null;
+    }
+    return blockwise(
+        tensorName, shape, checked(tensorName, parameters, models, hasBase), models, seed);
+  }
+
+  /** Whether {@link #blockwise} is implemented. */
+  boolean hasBlockwiseKernel() {
+    return false;
+  }
+
+  /** The block-by-block kernel; {@code p} has every declared parameter filled in. */
+  BlockwiseKernel blockwise(
+      String tensorName, long[] shape, ResolvedParameters p, int models, long seed) {
+    throw new UnsupportedOperationException(name + " has no block-by-block form");
+  }
+
   private ResolvedParameters checked(
       String tensorName, ResolvedParameters parameters, int models, boolean hasBase) {
     String problem = checkInputs(models, hasBase);
