@@ -1,5 +1,6 @@
 package dev.amalgam.merge.method;
 
+import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
 /**
@@ -36,6 +37,7 @@ final class SparsifiedBlocks implements BlockwiseKernel {
   private final Model[] models;
   private final TaskVectorCombiner combiner;
   private float[][] deltas = new float[0][];
+  private int[] bitScratch = new int[0];
   private int stage = -1;
 
   /** What one model's delta needs. */
@@ -63,6 +65,8 @@ final class SparsifiedBlocks implements BlockwiseKernel {
     int thresholdBits;
     long equalQuota;
     long equalSeen;
+    // Random mask drawn in the statistics pass, one bit per position, reused when merging.
+    long[] keptBits;
 
     Model(
         boolean sparsify,
@@ -111,7 +115,7 @@ final class SparsifiedBlocks implements BlockwiseKernel {
               magnitude ? 0 : CounterRandom.threshold53(density[i]),
               magnitude && sparsify ? Sparsifier.magnitudeKeepCount(tensor, density[i], n) : 0);
       if (magnitude && sparsify) {
-        models[i].high = new int[1 << 15];
+        models[i].high = new int[2 << 15];
       }
     }
   }
@@ -155,14 +159,13 @@ final class SparsifiedBlocks implements BlockwiseKernel {
       float[] d = delta(i, x[i], base, len);
       switch (stage) {
         case STATISTICS -> {
-          if (m.l1Rescale) {
+          if (m.l1Rescale && sparsifier == Sparsifier.MAGNITUDE) {
             m.l1Before = absSum(m.l1Before, d, len, laneOrder);
           }
           if (sparsifier == Sparsifier.MAGNITUDE) {
             histogram(m, d, len);
-          } else if (m.l1Rescale) {
-            randomMask(m, d, first, len, laneOrder);
-            m.l1Kept = absSum(m.l1Kept, d, len, laneOrder);
+          } else {
+            randomMaskAndNorms(m, d, first, len, laneOrder);
           }
         }
         case REFINE -> refine(m, d, len);
@@ -213,6 +216,8 @@ final class SparsifiedBlocks implements BlockwiseKernel {
       if (m.sparsify) {
         if (sparsifier == Sparsifier.MAGNITUDE) {
           magnitudeMask(m, d, len, laneOrder);
+        } else if (m.keptBits != null) {
+          storedMask(m, d, first, len);
         } else {
           randomMask(m, d, first, len, laneOrder);
         }
@@ -276,6 +281,69 @@ final class SparsifiedBlocks implements BlockwiseKernel {
     return s;
   }
 
+  /**
+   * The statistics pass of DARE with L1 rescale: ‖d‖₁ and ‖kept‖₁ summed in element index order in
+   * one loop, and the mask kept as bits by position for the merge pass.
+   */
+  private void randomMaskAndNorms(Model m, float[] d, long first, int len, boolean laneOrder) {
+    if (m.keptBits == null) {
+      m.keptBits = new long[(int) ((n + 63) >>> 6)];
+    }
+    long[] kept = m.keptBits;
+    CounterRandom r = m.random;
+    long t = m.randomThreshold;
+    double before = m.l1Before;
+    double after = m.l1Kept;
+    if (!laneOrder) {
+      for (int j = 0; j < len; j++) {
+        long keep = (r.bits53(first + j) - t) >> 63;
+        float v = d[j];
+        before += Math.abs((double) v);
+        after += Math.abs((double) Float.intBitsToFloat(Float.floatToRawIntBits(v) & (int) keep));
+        long position = first + j;
+        kept[(int) (position >>> 6)] |= (keep & 1) << position;
+      }
+    } else {
+      int half = len / 2;
+      for (int k = 0; k < half; k++) {
+        long keepEven = (r.bits53(first + 2L * k) - t) >> 63;
+        long keepOdd = (r.bits53(first + 2L * k + 1) - t) >> 63;
+        float even = d[k];
+        float odd = d[half + k];
+        before += Math.abs((double) even);
+        after +=
+            Math.abs((double) Float.intBitsToFloat(Float.floatToRawIntBits(even) & (int) keepEven));
+        before += Math.abs((double) odd);
+        after +=
+            Math.abs((double) Float.intBitsToFloat(Float.floatToRawIntBits(odd) & (int) keepOdd));
+        long evenPosition = first + k;
+        long oddPosition = first + half + k;
+        kept[(int) (evenPosition >>> 6)] |= (keepEven & 1) << evenPosition;
+        kept[(int) (oddPosition >>> 6)] |= (keepOdd & 1) << oddPosition;
+      }
+      if ((len & 1) != 0) {
+        long keep = (r.bits53(first + len - 1) - t) >> 63;
+        float v = d[len - 1];
+        before += Math.abs((double) v);
+        after += Math.abs((double) Float.intBitsToFloat(Float.floatToRawIntBits(v) & (int) keep));
+        long position = first + len - 1;
+        kept[(int) (position >>> 6)] |= (keep & 1) << position;
+      }
+    }
+    m.l1Before = before;
+    m.l1Kept = after;
+  }
+
+  /** Applies the mask drawn in the statistics pass (positions are the same in every pass). */
+  private static void storedMask(Model m, float[] d, long first, int len) {
+    long[] kept = m.keptBits;
+    for (int j = 0; j < len; j++) {
+      long position = first + j;
+      int keep = -(int) ((kept[(int) (position >>> 6)] >>> position) & 1);
+      d[j] = Float.intBitsToFloat(Float.floatToRawIntBits(d[j]) & keep);
+    }
+  }
+
   /** DARE's mask (see {@link Sparsifier#dropRandomly}) on a block, keyed by element index. */
   private static void randomMask(Model m, float[] d, long first, int len, boolean laneOrder) {
     CounterRandom r = m.random;
@@ -323,18 +391,21 @@ final class SparsifiedBlocks implements BlockwiseKernel {
       }
       m.candidates = candidates;
     }
+    // Even and odd positions count into separate halves of the histogram, so that runs of equal
+    // magnitudes do not make every increment wait for the previous one.
+    int[] raw = bits(d, len);
     if (candidates == null) {
       for (int j = 0; j < len; j++) {
-        high[(Float.floatToRawIntBits(d[j]) & 0x7FFFFFFF) >>> 16]++;
+        high[((j & 1) << 15) | ((raw[j] & 0x7FFFFFFF) >>> 16)]++;
       }
       return;
     }
     int width = 2 * CANDIDATE_RADIUS + 1;
     for (int j = 0; j < len; j++) {
-      int bits = Float.floatToRawIntBits(d[j]) & 0x7FFFFFFF;
-      int bucket = bits >>> 16;
-      high[bucket]++;
-      candidates[count] = bits;
+      int magnitude = raw[j] & 0x7FFFFFFF;
+      int bucket = magnitude >>> 16;
+      high[((j & 1) << 15) | bucket]++;
+      candidates[count] = magnitude;
       int offset = bucket - lowBucket;
       count += ((offset - width) & ~offset) >>> 31; // 1 when 0 <= offset < width
     }
@@ -360,9 +431,10 @@ final class SparsifiedBlocks implements BlockwiseKernel {
   private static void selectBucket(Model m) {
     long rank = m.keep - 1;
     long greater = 0;
-    int bucket = m.high.length - 1;
-    while (greater + m.high[bucket] <= rank) {
-      greater += m.high[bucket];
+    int half = m.high.length / 2;
+    int bucket = half - 1;
+    while (greater + m.high[bucket] + m.high[half + bucket] <= rank) {
+      greater += m.high[bucket] + m.high[half + bucket];
       bucket--;
     }
     m.bucket = bucket;
@@ -414,36 +486,42 @@ final class SparsifiedBlocks implements BlockwiseKernel {
    * them (lowest index first, across blocks) were kept. Only the block where the quota runs out
    * needs to visit its equal entries in index order; every other block is a plain comparison.
    */
-  private static void magnitudeMask(Model m, float[] d, int len, boolean laneOrder) {
+  private void magnitudeMask(Model m, float[] d, int len, boolean laneOrder) {
+    int[] raw = bits(d, len);
     int threshold = m.thresholdBits;
     int equal = 0;
     for (int j = 0; j < len; j++) {
-      int bits = Float.floatToRawIntBits(d[j]) & 0x7FFFFFFF;
-      equal += ((bits ^ threshold) - 1) >>> 31;
+      equal += (((raw[j] & 0x7FFFFFFF) ^ threshold) - 1) >>> 31;
     }
-    if (m.equalSeen + equal <= m.equalQuota) {
+    if (m.equalSeen + equal <= m.equalQuota || m.equalSeen >= m.equalQuota) {
+      // Every equal entry of the block is kept (limit threshold − 1) or none is (limit threshold).
+      int limit = m.equalSeen + equal <= m.equalQuota ? threshold - 1 : threshold;
       for (int j = 0; j < len; j++) {
-        int raw = Float.floatToRawIntBits(d[j]);
-        int keep = ((threshold - 1 - (raw & 0x7FFFFFFF)) >> 31);
-        d[j] = Float.intBitsToFloat(raw & keep);
+        int r = raw[j];
+        raw[j] = r & ((limit - (r & 0x7FFFFFFF)) >> 31);
       }
-    } else if (m.equalSeen >= m.equalQuota) {
-      for (int j = 0; j < len; j++) {
-        int raw = Float.floatToRawIntBits(d[j]);
-        int keep = ((threshold - (raw & 0x7FFFFFFF)) >> 31);
-        d[j] = Float.intBitsToFloat(raw & keep);
-      }
+      MemorySegment.copy(MemorySegment.ofArray(raw), 0, MemorySegment.ofArray(d), 0, 4L * len);
     } else {
       long seen = m.equalSeen;
       for (int index = 0; index < len; index++) {
         int j = laneOrder ? lanePosition(index, len) : index;
-        int raw = Float.floatToRawIntBits(d[j]);
-        int bits = raw & 0x7FFFFFFF;
-        boolean keep = bits > threshold || (bits == threshold && seen++ < m.equalQuota);
+        int magnitude = raw[j] & 0x7FFFFFFF;
+        boolean keep = magnitude > threshold || (magnitude == threshold && seen++ < m.equalQuota);
         d[j] = keep ? d[j] : 0f;
       }
     }
     m.equalSeen += equal;
+  }
+
+  /**
+   * The raw bits of {@code d[0..len)}, in a scratch array (a bulk copy, not a per-element move).
+   */
+  private int[] bits(float[] d, int len) {
+    if (bitScratch.length < len) {
+      bitScratch = new int[len];
+    }
+    MemorySegment.copy(MemorySegment.ofArray(d), 0, MemorySegment.ofArray(bitScratch), 0, 4L * len);
+    return bitScratch;
   }
 
   /** Where element {@code index} of a block of {@code len} sits in lane order. */

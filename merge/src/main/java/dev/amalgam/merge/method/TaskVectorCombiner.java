@@ -1,5 +1,6 @@
 package dev.amalgam.merge.method;
 
+import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
 /**
@@ -17,6 +18,14 @@ final class TaskVectorCombiner {
   private double[] sum;
   private double[] mix;
   private double[] divisor;
+  // Consensus scratch: doubles and their bits are moved between these arrays by bulk copies, so
+  // every loop is plain double or plain long arithmetic, which the JIT vectorizes; converting
+  // between a double and its bits inside a loop would keep it scalar.
+  private double[] values;
+  private double[] weights;
+  private long[] bits;
+  private long[] weightBits;
+  private long[] sumNegative;
 
   TaskVectorCombiner(
       double[] weight, boolean consensus, boolean normalize, double lambda, double linearDivisor) {
@@ -39,6 +48,13 @@ final class TaskVectorCombiner {
       sum = new double[BLOCK];
       mix = consensus ? new double[BLOCK] : sum;
       divisor = consensus ? new double[BLOCK] : null;
+      if (consensus) {
+        values = new double[BLOCK];
+        weights = new double[BLOCK];
+        bits = new long[BLOCK];
+        weightBits = new long[BLOCK];
+        sumNegative = new long[BLOCK];
+      }
     }
     for (int start = 0; start < n; start += BLOCK) {
       int len = Math.min(BLOCK, n - start);
@@ -49,15 +65,24 @@ final class TaskVectorCombiner {
       if (consensus) {
         Arrays.fill(mix, 0, len, 0.0);
         Arrays.fill(divisor, 0, len, 0.0);
+        copy(sum, bits, len);
+        for (int j = 0; j < len; j++) {
+          long b = bits[j];
+          sumNegative[j] = (b >>> 63) & nonZeroNumber(b);
+        }
         for (int i = 0; i < kept.length; i++) {
-          agreeing(sum, mix, divisor, weight[i], kept[i], rawDeltas ? base : null, start, len);
+          agreeing(weight[i], kept[i], rawDeltas ? base : null, start, len);
         }
       }
       if (normalize && consensus) {
+        // A zero divisor (nothing agreed) becomes 1: +1.0 is added only to ±0, +0.0 otherwise.
+        copy(divisor, bits, len);
         for (int j = 0; j < len; j++) {
-          // A zero divisor (nothing agreed) becomes 1: +1.0 is added only to ±0, +0.0 otherwise.
-          long zero = ((Double.doubleToRawLongBits(divisor[j]) & Long.MAX_VALUE) - 1) >> 63;
-          double d = divisor[j] + Double.longBitsToDouble(ONE_BITS & zero);
+          bits[j] = ONE_BITS & -(((bits[j] & Long.MAX_VALUE) - 1) >>> 63);
+        }
+        copy(bits, values, len);
+        for (int j = 0; j < len; j++) {
+          double d = divisor[j] + values[j];
           out[start + j] = (float) (base[start + j] + lambda * (mix[j] / d));
         }
       } else if (normalize) {
@@ -126,43 +151,50 @@ final class TaskVectorCombiner {
   }
 
   /**
-   * TIES disjoint merge: adds v = w·d and w where v's strict sign equals the sign of the total
-   * (zero or NaN total counts as positive). Agreement is decided on the IEEE bits with masks, since
-   * it is as unpredictable as the data; a disagreeing model adds +0.0, which changes nothing
-   * because the running sums start at +0.0 and can never become −0.0.
+   * TIES disjoint merge of one model: adds v = w·d and w where v's strict sign equals the sign of
+   * the total (zero or NaN total counts as positive; {@code sumNegative} is 1 where it is
+   * negative). Agreement is decided on the IEEE bits with masks, since it is as unpredictable as
+   * the data; a disagreeing model adds +0.0, which changes nothing because the running sums start
+   * at +0.0 and can never become −0.0.
    */
-  private static void agreeing(
-      double[] sum,
-      double[] mix,
-      double[] divisor,
-      double w,
-      float[] k,
-      float[] base,
-      int start,
-      int len) {
+  private void agreeing(double w, float[] k, float[] base, int start, int len) {
+    if (base == null) {
+      for (int j = 0; j < len; j++) {
+        values[j] = w * k[start + j];
+      }
+    } else {
+      for (int j = 0; j < len; j++) {
+        values[j] = w * (k[start + j] - base[start + j]);
+      }
+    }
+    copy(values, bits, len);
     long wBits = Double.doubleToRawLongBits(w);
     for (int j = 0; j < len; j++) {
-      float d = base == null ? k[start + j] : k[start + j] - base[start + j];
-      double v = w * d;
-      long vBits = Double.doubleToRawLongBits(v);
-      long sumNegative = negativeMask(Double.doubleToRawLongBits(sum[j]));
-      long vNonZero = nonZeroNumberMask(vBits);
-      long vNegative = vBits >> 63;
-      long agree = vNonZero & ~(vNegative ^ sumNegative);
-      mix[j] += Double.longBitsToDouble(vBits & agree);
-      divisor[j] += Double.longBitsToDouble(wBits & agree);
+      long b = bits[j];
+      long agree = -(nonZeroNumber(b) & (1 ^ ((b >>> 63) ^ sumNegative[j])));
+      bits[j] = b & agree;
+      weightBits[j] = wBits & agree;
+    }
+    copy(bits, values, len);
+    copy(weightBits, weights, len);
+    for (int j = 0; j < len; j++) {
+      mix[j] += values[j];
+      divisor[j] += weights[j];
     }
   }
 
-  /** All ones when the bits are a number below zero ({@code x < 0}), else zero. */
-  private static long negativeMask(long bits) {
-    return (bits >> 63) & nonZeroNumberMask(bits);
+  /** 1 when the bits are a number with |x| in (0, ∞] (not ±0, not NaN), else 0. */
+  private static long nonZeroNumber(long bits) {
+    long magnitudeLessOne = (bits & Long.MAX_VALUE) - 1;
+    return ((magnitudeLessOne >>> 63) ^ 1) & ((magnitudeLessOne - INFINITY_BITS) >>> 63);
   }
 
-  /** All ones when |x| is in (0, ∞] (not ±0, not NaN), else zero. */
-  private static long nonZeroNumberMask(long bits) {
-    long magnitudeLessOne = (bits & Long.MAX_VALUE) - 1;
-    return ~(magnitudeLessOne >> 63) & ((magnitudeLessOne - INFINITY_BITS) >> 63);
+  private static void copy(double[] from, long[] to, int len) {
+    MemorySegment.copy(MemorySegment.ofArray(from), 0, MemorySegment.ofArray(to), 0, 8L * len);
+  }
+
+  private static void copy(long[] from, double[] to, int len) {
+    MemorySegment.copy(MemorySegment.ofArray(from), 0, MemorySegment.ofArray(to), 0, 8L * len);
   }
 
   private static final long INFINITY_BITS = Double.doubleToRawLongBits(Double.POSITIVE_INFINITY);
