@@ -19,7 +19,8 @@ import java.util.Arrays;
  *
  * then every block is sparsified, rescaled and combined. Sums run in element index order and
  * entries equal to the threshold are kept lowest index first, exactly as in {@link
- * TaskArithmeticMethod}. Random masks are recomputed from the counter-based generator.
+ * TaskArithmeticMethod}. Random masks are drawn again from the counter-based generator when merging
+ * (storing them as bits cost more than drawing them).
  */
 final class SparsifiedBlocks implements BlockwiseKernel {
   private static final int STATISTICS = 0;
@@ -65,8 +66,6 @@ final class SparsifiedBlocks implements BlockwiseKernel {
     int thresholdBits;
     long equalQuota;
     long equalSeen;
-    // Random mask drawn in the statistics pass, one bit per position, reused when merging.
-    long[] keptBits;
 
     Model(
         boolean sparsify,
@@ -165,7 +164,7 @@ final class SparsifiedBlocks implements BlockwiseKernel {
           if (sparsifier == Sparsifier.MAGNITUDE) {
             histogram(m, d, len);
           } else {
-            randomMaskAndNorms(m, d, first, len, laneOrder);
+            randomNorms(m, d, first, len, laneOrder);
           }
         }
         case REFINE -> refine(m, d, len);
@@ -216,8 +215,6 @@ final class SparsifiedBlocks implements BlockwiseKernel {
       if (m.sparsify) {
         if (sparsifier == Sparsifier.MAGNITUDE) {
           magnitudeMask(m, d, len, laneOrder);
-        } else if (m.keptBits != null) {
-          storedMask(m, d, first, len);
         } else {
           randomMask(m, d, first, len, laneOrder);
         }
@@ -285,63 +282,39 @@ final class SparsifiedBlocks implements BlockwiseKernel {
    * The statistics pass of DARE with L1 rescale: ‖d‖₁ and ‖kept‖₁ summed in element index order in
    * one loop, and the mask kept as bits by position for the merge pass.
    */
-  private void randomMaskAndNorms(Model m, float[] d, long first, int len, boolean laneOrder) {
-    if (m.keptBits == null) {
-      m.keptBits = new long[(int) ((n + 63) >>> 6)];
-    }
-    long[] kept = m.keptBits;
+  private static void randomNorms(Model m, float[] d, long first, int len, boolean laneOrder) {
     CounterRandom r = m.random;
     long t = m.randomThreshold;
     double before = m.l1Before;
     double after = m.l1Kept;
     if (!laneOrder) {
       for (int j = 0; j < len; j++) {
-        long keep = (r.bits53(first + j) - t) >> 63;
+        int keep = (int) ((r.bits53(first + j) - t) >> 63);
         float v = d[j];
         before += Math.abs((double) v);
-        after += Math.abs((double) Float.intBitsToFloat(Float.floatToRawIntBits(v) & (int) keep));
-        long position = first + j;
-        kept[(int) (position >>> 6)] |= (keep & 1) << position;
+        after += Math.abs((double) Float.intBitsToFloat(Float.floatToRawIntBits(v) & keep));
       }
     } else {
       int half = len / 2;
       for (int k = 0; k < half; k++) {
-        long keepEven = (r.bits53(first + 2L * k) - t) >> 63;
-        long keepOdd = (r.bits53(first + 2L * k + 1) - t) >> 63;
-        float even = d[k];
-        float odd = d[half + k];
-        before += Math.abs((double) even);
-        after +=
-            Math.abs((double) Float.intBitsToFloat(Float.floatToRawIntBits(even) & (int) keepEven));
-        before += Math.abs((double) odd);
-        after +=
-            Math.abs((double) Float.intBitsToFloat(Float.floatToRawIntBits(odd) & (int) keepOdd));
-        long evenPosition = first + k;
-        long oddPosition = first + half + k;
-        kept[(int) (evenPosition >>> 6)] |= (keepEven & 1) << evenPosition;
-        kept[(int) (oddPosition >>> 6)] |= (keepOdd & 1) << oddPosition;
+        int keepEven = (int) ((r.bits53(first + 2L * k) - t) >> 63);
+        int keepOdd = (int) ((r.bits53(first + 2L * k + 1) - t) >> 63);
+        float e = d[k];
+        float o = d[half + k];
+        before += Math.abs((double) e);
+        after += Math.abs((double) Float.intBitsToFloat(Float.floatToRawIntBits(e) & keepEven));
+        before += Math.abs((double) o);
+        after += Math.abs((double) Float.intBitsToFloat(Float.floatToRawIntBits(o) & keepOdd));
       }
       if ((len & 1) != 0) {
-        long keep = (r.bits53(first + len - 1) - t) >> 63;
+        int keep = (int) ((r.bits53(first + len - 1) - t) >> 63);
         float v = d[len - 1];
         before += Math.abs((double) v);
-        after += Math.abs((double) Float.intBitsToFloat(Float.floatToRawIntBits(v) & (int) keep));
-        long position = first + len - 1;
-        kept[(int) (position >>> 6)] |= (keep & 1) << position;
+        after += Math.abs((double) Float.intBitsToFloat(Float.floatToRawIntBits(v) & keep));
       }
     }
     m.l1Before = before;
     m.l1Kept = after;
-  }
-
-  /** Applies the mask drawn in the statistics pass (positions are the same in every pass). */
-  private static void storedMask(Model m, float[] d, long first, int len) {
-    long[] kept = m.keptBits;
-    for (int j = 0; j < len; j++) {
-      long position = first + j;
-      int keep = -(int) ((kept[(int) (position >>> 6)] >>> position) & 1);
-      d[j] = Float.intBitsToFloat(Float.floatToRawIntBits(d[j]) & keep);
-    }
   }
 
   /** DARE's mask (see {@link Sparsifier#dropRandomly}) on a block, keyed by element index. */
