@@ -6,7 +6,6 @@ import dev.amalgam.merge.checkpoint.CheckpointWriter;
 import dev.amalgam.merge.checkpoint.DType;
 import dev.amalgam.merge.checkpoint.DTypeCodec;
 import dev.amalgam.merge.method.BlockwiseKernel;
-import dev.amalgam.merge.method.ElementwiseKernel;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -36,18 +35,7 @@ final class BlockProducer {
 
   private BlockProducer() {}
 
-  /** Merges an elementwise method's tensor. */
-  static void produce(
-      PlannedTensor t,
-      Map<String, Checkpoint> inputs,
-      ElementwiseKernel kernel,
-      DType compute,
-      CheckpointWriter writer)
-      throws IOException {
-    PER_THREAD.get().run(t, inputs, BlockwiseKernel.of(kernel), compute, writer);
-  }
-
-  /** Merges a tensor whose kernel may need statistics passes. */
+  /** Merges one tensor; an elementwise method's kernel is wrapped by {@link BlockwiseKernel#of}. */
   static void produce(
       PlannedTensor t,
       Map<String, Checkpoint> inputs,

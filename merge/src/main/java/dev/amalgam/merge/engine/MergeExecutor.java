@@ -165,7 +165,8 @@ public final class MergeExecutor {
       BlockProducer.produce(
           t,
           inputs,
-          method.elementwiseKernel(t.name(), params, t.models().size(), hasBase),
+          BlockwiseKernel.of(
+              method.elementwiseKernel(t.name(), params, t.models().size(), hasBase)),
           compute,
           writer);
       return;
