@@ -177,6 +177,48 @@ public final class CheckpointWriter implements AutoCloseable {
     }
   }
 
+  /**
+   * Starts writing a tensor in consecutive pieces, so a producer can stream it through a small
+   * buffer instead of holding all of its bytes. Thread-safe across tensors; one piecewise writer is
+   * used by one thread.
+   */
+  public Pieces pieces(String name) {
+    Slot slot = slot(name);
+    markWritten(name);
+    return new Pieces(slot);
+  }
+
+  /** The pieces of one tensor, written in order; {@link #finish} checks they covered it. */
+  public static final class Pieces {
+    private final Slot slot;
+    private long done;
+
+    private Pieces(Slot slot) {
+      this.slot = slot;
+    }
+
+    /** Appends the next bytes of the tensor. */
+    public void write(MemorySegment bytes) throws IOException {
+      if (done + bytes.byteSize() > slot.info().byteLength()) {
+        throw new IllegalArgumentException(
+            slot.info().name()
+                + ": pieces exceed the planned "
+                + slot.info().byteLength()
+                + " bytes");
+      }
+      writeFully(slot.shard().channel(), bytes.asByteBuffer(), slot.fileOffset() + done);
+      done += bytes.byteSize();
+    }
+
+    /** Checks that exactly the planned number of bytes was written. */
+    public void finish() {
+      if (done != slot.info().byteLength()) {
+        throw new IllegalStateException(
+            slot.info().name() + ": wrote " + done + " bytes, planned " + slot.info().byteLength());
+      }
+    }
+  }
+
   /** Encodes fp32 values as the planned dtype and writes them. Thread-safe. */
   public void writeFloats(String name, float[] values) throws IOException {
     Slot slot = slot(name);

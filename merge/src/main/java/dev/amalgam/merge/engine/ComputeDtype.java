@@ -10,17 +10,22 @@ final class ComputeDtype {
   private ComputeDtype() {}
 
   static void round(float[] values, DType dtype) {
+    round(values, values.length, dtype);
+  }
+
+  /** Rounds {@code values[0..len)}. */
+  static void round(float[] values, int len, DType dtype) {
     if (dtype == null) {
       return;
     }
     switch (dtype) {
       case F16 -> {
-        for (int i = 0; i < values.length; i++) {
+        for (int i = 0; i < len; i++) {
           values[i] = Float.float16ToFloat(Float.floatToFloat16(values[i]));
         }
       }
       case BF16 -> {
-        for (int i = 0; i < values.length; i++) {
+        for (int i = 0; i < len; i++) {
           values[i] = roundToBf16(values[i]);
         }
       }

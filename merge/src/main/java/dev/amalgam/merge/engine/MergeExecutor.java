@@ -6,8 +6,10 @@ import dev.amalgam.merge.checkpoint.CheckpointWriter;
 import dev.amalgam.merge.checkpoint.DType;
 import dev.amalgam.merge.checkpoint.DTypeCodec;
 import dev.amalgam.merge.fingerprint.Fingerprinter;
+import dev.amalgam.merge.method.BlockwiseKernel;
 import dev.amalgam.merge.method.MergeException;
 import dev.amalgam.merge.method.MergeInput;
+import dev.amalgam.merge.method.MergeMethod;
 import dev.amalgam.merge.method.ResolvedParameters;
 import dev.amalgam.merge.recipe.Recipe;
 import dev.amalgam.merge.recipe.TokenizerSettings;
@@ -29,11 +31,11 @@ import java.util.concurrent.Future;
  * Runs a recipe tensor by tensor. Each output tensor is one task on a fixed pool of {@code threads}
  * workers; a task reads its inputs as fp32, merges and writes straight to the tensor's preassigned
  * place in the output shards. Elementwise methods ({@link
- * dev.amalgam.merge.method.MergeMethod#elementwise()}) are merged in blocks of {@link #BLOCK}
- * elements, so they hold only a few small arrays and one encoded output tensor per worker; other
- * methods hold at most threads × (inputs + 2) fp32 copies of the largest tensor. Either way memory
- * never grows with model size, and since every tensor is a pure function of its inputs, parameters
- * and the seed, the bytes do not depend on the number of threads or the order tasks finish in.
+ * dev.amalgam.merge.method.MergeMethod#elementwise()}) are merged in blocks ({@link
+ * BlockProducer}), so they hold only a few small arrays per worker; other methods hold at most
+ * threads × (inputs + 2) fp32 copies of the largest tensor. Either way memory never grows with
+ * model size, and since every tensor is a pure function of its inputs, parameters and the seed, the
+ * bytes do not depend on the number of threads or the order tasks finish in.
  */
 public final class MergeExecutor {
   /**
@@ -65,9 +67,6 @@ public final class MergeExecutor {
           threads, CheckpointWriter.DEFAULT_SHARD_BYTES, false, MergeProgress.NONE, Map.of(), true);
     }
   }
-
-  /** Elements per block for elementwise methods: all inputs of a block stay in the L2 cache. */
-  static final int BLOCK = 16384;
 
   private static final ThreadLocal<MemorySegment[]> OUTPUT_BUFFER =
       ThreadLocal.withInitial(() -> new MemorySegment[1]);
@@ -160,8 +159,25 @@ public final class MergeExecutor {
             .resolver(t.slice())
             .resolveFor(
                 recipe.method(), t.inputIndices(), t.name(), t.layerIndex(), t.layersInSlice());
-    if (!t.reindexed() && recipe.method().elementwise()) {
-      produceInBlocks(recipe, inputs, t, compute, params, writer);
+    MergeMethod method = recipe.method();
+    boolean hasBase = t.base() != null;
+    if (!t.reindexed() && method.elementwise()) {
+      BlockProducer.produce(
+          t,
+          inputs,
+          BlockwiseKernel.of(
+              method.elementwiseKernel(t.name(), params, t.models().size(), hasBase)),
+          compute,
+          writer);
+      return;
+    }
+    BlockwiseKernel blockwise =
+        t.reindexed()
+            ? null
+            : method.blockwiseKernel(
+                t.name(), t.output().shape(), params, t.models().size(), hasBase, recipe.seed());
+    if (blockwise != null) {
+      BlockProducer.produce(t, inputs, blockwise, compute, writer);
       return;
     }
     float[] base;
@@ -213,58 +229,6 @@ public final class MergeExecutor {
       holder[0] = Arena.ofAuto().allocate(bytes, 8);
     }
     return holder[0].asSlice(0, bytes);
-  }
-
-  /**
-   * Merges an elementwise method block by block: each block of every input is decoded straight into
-   * a small array, merged as a 1-D tensor and encoded into the tensor's output buffer, so no
-   * full-size float copy of any input exists. The bytes equal those of one whole-tensor call.
-   */
-  private static void produceInBlocks(
-      Recipe recipe,
-      Map<String, Checkpoint> inputs,
-      PlannedTensor t,
-      DType compute,
-      ResolvedParameters params,
-      CheckpointWriter writer)
-      throws IOException {
-    long n = t.output().elementCount();
-    DType outType = t.output().dtype();
-    int models = t.models().size();
-    Checkpoint baseModel = t.base() == null ? null : inputs.get(t.base().model());
-    Checkpoint[] modelCheckpoints = new Checkpoint[models];
-    for (int i = 0; i < models; i++) {
-      modelCheckpoints[i] = inputs.get(t.models().get(i).model());
-    }
-    MemorySegment out = outputBuffer(t.output().byteLength());
-    // One set of block arrays per tensor, reused for every full block.
-    float[][] full = new float[models + 1][(int) Math.min(BLOCK, n)];
-    for (long first = 0; first < n; first += BLOCK) {
-      int len = (int) Math.min(BLOCK, n - first);
-      float[][] arrays = len == full[0].length ? full : new float[models + 1][len];
-      float[] base = null;
-      if (baseModel != null) {
-        base = readBlock(baseModel, t.base(), first, arrays[models], compute);
-      }
-      List<float[]> blocks = new ArrayList<>(models);
-      for (int i = 0; i < models; i++) {
-        blocks.add(readBlock(modelCheckpoints[i], t.models().get(i), first, arrays[i], compute));
-      }
-      float[] merged =
-          recipe
-              .method()
-              .merge(
-                  new MergeInput(t.name(), new long[] {len}, base, blocks, params, recipe.seed()));
-      DTypeCodec.encode(outType, merged, 0, len, out, first * outType.byteSize());
-    }
-    writer.write(t.name(), out);
-  }
-
-  private static float[] readBlock(
-      Checkpoint checkpoint, TensorSource s, long first, float[] values, DType compute) {
-    checkpoint.readFloats(s.tensor(), first, values, 0, values.length);
-    ComputeDtype.round(values, compute);
-    return values;
   }
 
   private static List<TensorSource> allSources(PlannedTensor t) {

@@ -42,13 +42,60 @@ abstract class AbstractMergeMethod implements MergeMethod {
 
   @Override
   public final float[] merge(MergeInput in) {
-    String problem = checkInputs(in.models().size(), in.base() != null);
-    if (problem != null) {
-      throw new MergeException("tensor " + in.tensorName() + ": " + problem);
+    return compute(
+        in, checked(in.tensorName(), in.parameters(), in.models().size(), in.base() != null));
+  }
+
+  @Override
+  public final ElementwiseKernel elementwiseKernel(
+      String tensorName, ResolvedParameters parameters, int models, boolean hasBase) {
+    if (!elementwise()) {
+      return MergeMethod.super.elementwiseKernel(tensorName, parameters, models, hasBase);
     }
-    ResolvedParameters p =
-        in.parameters().withDefaults(name, in.tensorName(), parameters, in.models().size());
-    return compute(in, p);
+    return kernel(tensorName, checked(tensorName, parameters, models, hasBase), models);
+  }
+
+  @Override
+  public final BlockwiseKernel blockwiseKernel(
+      String tensorName,
+      long[] shape,
+      ResolvedParameters parameters,
+      int models,
+      boolean hasBase,
+      long seed) {
+    if (!hasBlockwiseKernel()) {
+      return null;
+    }
+    return blockwise(
+        tensorName, shape, checked(tensorName, parameters, models, hasBase), models, seed);
+  }
+
+  /** Whether {@link #blockwise} is implemented. */
+  boolean hasBlockwiseKernel() {
+    return false;
+  }
+
+  /** The block-by-block kernel; {@code p} has every declared parameter filled in. */
+  BlockwiseKernel blockwise(
+      String tensorName, long[] shape, ResolvedParameters p, int models, long seed) {
+    throw new UnsupportedOperationException(name + " has no block-by-block form");
+  }
+
+  private ResolvedParameters checked(
+      String tensorName, ResolvedParameters parameters, int models, boolean hasBase) {
+    String problem = checkInputs(models, hasBase);
+    if (problem != null) {
+      throw new MergeException("tensor " + tensorName + ": " + problem);
+    }
+    return parameters.withDefaults(name, tensorName, this.parameters, models);
+  }
+
+  /**
+   * The kernel of an elementwise method; {@code p} has every declared parameter filled in. Only
+   * called when {@link #elementwise()} is true.
+   */
+  ElementwiseKernel kernel(String tensorName, ResolvedParameters p, int models) {
+    throw new UnsupportedOperationException(name + " is not elementwise");
   }
 
   /** Computes the merged tensor; {@code p} has every declared parameter filled in. */

@@ -34,7 +34,15 @@ final class LinearMethod extends AbstractMergeMethod {
 
   @Override
   float[] compute(MergeInput in, ResolvedParameters p) {
-    int models = in.models().size();
+    int n = in.size();
+    float[] out = new float[n];
+    kernel(in.tensorName(), p, in.models().size())
+        .merge(null, in.models().toArray(new float[0][]), n, out);
+    return out;
+  }
+
+  @Override
+  ElementwiseKernel kernel(String tensorName, ResolvedParameters p, int models) {
     double[] w = new double[models];
     double sum = 0;
     for (int i = 0; i < models; i++) {
@@ -43,34 +51,82 @@ final class LinearMethod extends AbstractMergeMethod {
     }
     boolean normalize = p.bool("normalize");
     if (normalize && Math.abs(sum) < 1e-8) {
-      throw error(in, "weights sum to 0; change the weights or set normalize: false");
+      throw new MergeException(
+          "tensor "
+              + tensorName
+              + ": linear weights sum to 0; change the weights or set normalize: false");
     }
-    int n = in.size();
-    float[][] x = in.models().toArray(new float[0][]);
-    float[] out = new float[n];
-    // Models in the outer loop over blocks of elements, so the inner loops are plain array loops;
-    // each element still sums w_i·x_i in model order from +0.0, exactly as one scalar loop would.
-    double[] acc = new double[Math.min(n, BLOCK)];
-    for (int start = 0; start < n; start += BLOCK) {
-      int len = Math.min(BLOCK, n - start);
-      Arrays.fill(acc, 0, len, 0.0);
-      for (int i = 0; i < models; i++) {
-        float[] xi = x[i];
-        double wi = w[i];
-        for (int j = 0; j < len; j++) {
-          acc[j] += wi * xi[start + j];
+    return new Kernel(w, normalize ? sum : 1);
+  }
+
+  /**
+   * Per element: Σ w_i·x_i summed in f64 in model order from +0.0, divided by the divisor, rounded
+   * to fp32 once. Up to three models run as one fused loop; more go through an f64 accumulator
+   * block with the models in the outer loop. Both orders give the same bits.
+   */
+  private static final class Kernel implements ElementwiseKernel {
+    private final double[] w;
+    private final double divisor;
+    private double[] acc;
+
+    Kernel(double[] w, double divisor) {
+      this.w = w;
+      this.divisor = divisor;
+    }
+
+    @Override
+    public void merge(float[] base, float[][] x, int len, float[] out) {
+      double d = divisor;
+      switch (x.length) {
+        case 1 -> {
+          float[] x0 = x[0];
+          double w0 = w[0];
+          for (int j = 0; j < len; j++) {
+            out[j] = (float) ((0.0 + w0 * x0[j]) / d);
+          }
+        }
+        case 2 -> {
+          float[] x0 = x[0];
+          float[] x1 = x[1];
+          double w0 = w[0];
+          double w1 = w[1];
+          for (int j = 0; j < len; j++) {
+            out[j] = (float) ((0.0 + w0 * x0[j] + w1 * x1[j]) / d);
+          }
+        }
+        case 3 -> {
+          float[] x0 = x[0];
+          float[] x1 = x[1];
+          float[] x2 = x[2];
+          double w0 = w[0];
+          double w1 = w[1];
+          double w2 = w[2];
+          for (int j = 0; j < len; j++) {
+            out[j] = (float) ((0.0 + w0 * x0[j] + w1 * x1[j] + w2 * x2[j]) / d);
+          }
+        }
+        default -> accumulated(x, len, out);
+      }
+    }
+
+    private void accumulated(float[][] x, int len, float[] out) {
+      if (acc == null) {
+        acc = new double[BLOCK];
+      }
+      for (int start = 0; start < len; start += BLOCK) {
+        int n = Math.min(BLOCK, len - start);
+        Arrays.fill(acc, 0, n, 0.0);
+        for (int i = 0; i < x.length; i++) {
+          float[] xi = x[i];
+          double wi = w[i];
+          for (int j = 0; j < n; j++) {
+            acc[j] += wi * xi[start + j];
+          }
+        }
+        for (int j = 0; j < n; j++) {
+          out[start + j] = (float) (acc[j] / divisor);
         }
       }
-      if (normalize) {
-        for (int j = 0; j < len; j++) {
-          out[start + j] = (float) (acc[j] / sum);
-        }
-      } else {
-        for (int j = 0; j < len; j++) {
-          out[start + j] = (float) acc[j];
-        }
-      }
     }
-    return out;
   }
 }

@@ -47,6 +47,41 @@ public interface MergeMethod {
     return false;
   }
 
+  /**
+   * The kernel of an elementwise method for one tensor, with its parameters resolved.
+   *
+   * @param tensorName the tensor (for errors)
+   * @param parameters the resolved parameters of the tensor
+   * @param models number of non-base inputs
+   * @param hasBase whether a base is passed
+   * @throws UnsupportedOperationException when the method is not elementwise
+   */
+  default ElementwiseKernel elementwiseKernel(
+      String tensorName, ResolvedParameters parameters, int models, boolean hasBase) {
+    throw new UnsupportedOperationException(name() + " is not elementwise");
+  }
+
+  /**
+   * The block-by-block form of a method whose elements need whole-tensor statistics, or {@code
+   * null} when the method (with these parameters) has none and must see whole tensors.
+   *
+   * @param tensorName the tensor (keys random masks, appears in errors)
+   * @param shape the tensor shape
+   * @param parameters the resolved parameters of the tensor
+   * @param models number of non-base inputs
+   * @param hasBase whether a base is passed
+   * @param seed the recipe seed
+   */
+  default BlockwiseKernel blockwiseKernel(
+      String tensorName,
+      long[] shape,
+      ResolvedParameters parameters,
+      int models,
+      boolean hasBase,
+      long seed) {
+    return null;
+  }
+
   /** Merges one tensor. Throws {@link MergeException} naming the tensor when it cannot. */
   float[] merge(MergeInput input);
 

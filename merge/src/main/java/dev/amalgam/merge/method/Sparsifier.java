@@ -68,18 +68,7 @@ enum Sparsifier {
         if (density >= 1) {
           yield Kept.UNCHANGED;
         }
-        int k = (int) Math.floor(density * n);
-        if (k < 1) {
-          throw new MergeException(
-              "tensor "
-                  + tensor
-                  + ": density "
-                  + density
-                  + " keeps no entry of "
-                  + n
-                  + "; raise density to at least "
-                  + (1.0 / n));
-        }
+        int k = (int) magnitudeKeepCount(tensor, density, n);
         RankSelection.keepRanksInPlace(delta, 0, k);
         yield new Kept(true, 1, null);
       }
@@ -102,6 +91,23 @@ enum Sparsifier {
       }
       case DELLA -> della(in, model, delta, density, eps, needProbabilities);
     };
+  }
+
+  /** k = floor(density·n) for {@link #MAGNITUDE}; an error naming the tensor when it is 0. */
+  static long magnitudeKeepCount(String tensor, double density, long n) {
+    long k = (long) Math.floor(density * n);
+    if (k < 1) {
+      throw new MergeException(
+          "tensor "
+              + tensor
+              + ": density "
+              + density
+              + " keeps no entry of "
+              + n
+              + "; raise density to at least "
+              + (1.0 / n));
+    }
+    return k;
   }
 
   /**

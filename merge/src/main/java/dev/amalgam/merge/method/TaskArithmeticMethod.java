@@ -1,7 +1,6 @@
 package dev.amalgam.merge.method;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -67,14 +66,6 @@ final class TaskArithmeticMethod extends AbstractMergeMethod {
     float[] base = in.base();
     int n = base.length;
     int models = in.models().size();
-    double[] weight = new double[models];
-    for (int i = 0; i < models; i++) {
-      weight[i] = (float) p.number("weight", i);
-    }
-    double weightSum = 0;
-    for (double w : weight) {
-      weightSum += w;
-    }
     // Without a sparsifier the deltas are x_i − b, computed on the fly; otherwise each model's
     // delta is a fresh array, and the first one is overwritten with the output block by block.
     boolean rawDeltas = sparsifier == Sparsifier.NONE;
@@ -83,129 +74,81 @@ final class TaskArithmeticMethod extends AbstractMergeMethod {
       kept[i] = rawDeltas ? in.models().get(i) : sparsifiedDelta(in, p, i);
     }
     float[] out = rawDeltas ? new float[n] : kept[0];
-    Combiner combiner =
-        new Combiner(
-            weight,
-            consensus,
-            p.bool("normalize"),
-            p.number("lambda"),
-            Math.abs(weightSum) < 1e-8 ? 1 : weightSum);
-    combiner.combine(base, kept, rawDeltas, out);
+    combiner(p, models).combine(base, kept, rawDeltas, n, out);
     return out;
   }
 
-  /**
-   * Step 3 and 4 over blocks of elements, models in the outer loop so the inner loops run over
-   * plain arrays. Per element the arithmetic is exactly the f64 formula in the class comment, with
-   * models summed in recipe order, so blocking changes no bit of the result.
-   */
-  private record Combiner(
-      double[] weight, boolean consensus, boolean normalize, double lambda, double linearDivisor) {
-    private static final int BLOCK = 2048;
-    private static final long ONE_BITS = Double.doubleToRawLongBits(1.0);
+  @Override
+  ElementwiseKernel kernel(String tensorName, ResolvedParameters p, int models) {
+    TaskVectorCombiner combiner = combiner(p, models);
+    return (base, x, len, out) -> combiner.combine(base, x, true, len, out);
+  }
 
-    void combine(float[] base, float[][] kept, boolean rawDeltas, float[] out) {
-      int n = base.length;
-      double[] sum = new double[BLOCK];
-      double[] mix = consensus ? new double[BLOCK] : sum;
-      double[] divisor = consensus ? new double[BLOCK] : null;
-      for (int start = 0; start < n; start += BLOCK) {
-        int len = Math.min(BLOCK, n - start);
-        Arrays.fill(sum, 0, len, 0.0);
-        for (int i = 0; i < kept.length; i++) {
-          accumulate(sum, weight[i], kept[i], rawDeltas ? base : null, start, len);
-        }
-        if (consensus) {
-          Arrays.fill(mix, 0, len, 0.0);
-          Arrays.fill(divisor, 0, len, 0.0);
-          for (int i = 0; i < kept.length; i++) {
-            agreeing(sum, mix, divisor, weight[i], kept[i], rawDeltas ? base : null, start, len);
-          }
-        }
-        if (normalize && consensus) {
-          for (int j = 0; j < len; j++) {
-            // A zero divisor (nothing agreed) becomes 1: +1.0 is added only to ±0, +0.0 otherwise.
-            long zero = ((Double.doubleToRawLongBits(divisor[j]) & Long.MAX_VALUE) - 1) >> 63;
-            double d = divisor[j] + Double.longBitsToDouble(ONE_BITS & zero);
-            out[start + j] = (float) (base[start + j] + lambda * (mix[j] / d));
-          }
-        } else if (normalize) {
-          for (int j = 0; j < len; j++) {
-            out[start + j] = (float) (base[start + j] + lambda * (mix[j] / linearDivisor));
-          }
-        } else {
-          for (int j = 0; j < len; j++) {
-            out[start + j] = (float) (base[start + j] + lambda * mix[j]);
-          }
-        }
-      }
+  @Override
+  boolean hasBlockwiseKernel() {
+    return sparsifier == Sparsifier.MAGNITUDE || sparsifier == Sparsifier.RANDOM;
+  }
+
+  @Override
+  BlockwiseKernel blockwise(
+      String tensorName, long[] shape, ResolvedParameters p, int models, long seed) {
+    long n = 1;
+    for (long d : shape) {
+      n *= d;
     }
-
-    /**
-     * sum[j] += w·d[start+j], where d is {@code k} itself or {@code k − base} when base is given.
-     */
-    private static void accumulate(
-        double[] sum, double w, float[] k, float[] base, int start, int len) {
-      if (base == null) {
-        for (int j = 0; j < len; j++) {
-          sum[j] += w * k[start + j];
-        }
-      } else {
-        for (int j = 0; j < len; j++) {
-          sum[j] += w * (k[start + j] - base[start + j]);
-        }
-      }
+    double[] density = new double[models];
+    for (int i = 0; i < models; i++) {
+      density[i] = density(tensorName, p, i);
     }
+    Object rescale = p.raw("rescale");
+    return new SparsifiedBlocks(
+        sparsifier,
+        tensorName,
+        n,
+        density,
+        Boolean.TRUE.equals(rescale),
+        "elementwise".equals(rescale),
+        seed,
+        combiner(p, models));
+  }
 
-    /**
-     * TIES disjoint merge: adds v = w·d and w where v's strict sign equals the sign of the total
-     * (zero or NaN total counts as positive). Agreement is decided on the IEEE bits with masks,
-     * since it is as unpredictable as the data; a disagreeing model adds +0.0, which changes
-     * nothing because the running sums start at +0.0 and can never become −0.0.
-     */
-    private static void agreeing(
-        double[] sum,
-        double[] mix,
-        double[] divisor,
-        double w,
-        float[] k,
-        float[] base,
-        int start,
-        int len) {
-      long wBits = Double.doubleToRawLongBits(w);
-      for (int j = 0; j < len; j++) {
-        float d = base == null ? k[start + j] : k[start + j] - base[start + j];
-        double v = w * d;
-        long vBits = Double.doubleToRawLongBits(v);
-        long sumNegative = negativeMask(Double.doubleToRawLongBits(sum[j]));
-        long vNonZero = nonZeroNumberMask(vBits);
-        long vNegative = vBits >> 63;
-        long agree = vNonZero & ~(vNegative ^ sumNegative);
-        mix[j] += Double.longBitsToDouble(vBits & agree);
-        divisor[j] += Double.longBitsToDouble(wBits & agree);
-      }
+  private double density(String tensorName, ResolvedParameters p, int model) {
+    double density = p.number("density", model);
+    if (!(density > 0 && density <= 1)) {
+      throw new MergeException(
+          "tensor "
+              + tensorName
+              + ": "
+              + name()
+              + " density "
+              + density
+              + " of model "
+              + model
+              + " must be in (0, 1]");
     }
+    return density;
+  }
 
-    /** All ones when the bits are a number below zero ({@code x < 0}), else zero. */
-    private static long negativeMask(long bits) {
-      return (bits >> 63) & nonZeroNumberMask(bits);
+  private TaskVectorCombiner combiner(ResolvedParameters p, int models) {
+    double[] weight = new double[models];
+    for (int i = 0; i < models; i++) {
+      weight[i] = (float) p.number("weight", i);
     }
-
-    /** All ones when |x| is in (0, ∞] (not ±0, not NaN), else zero. */
-    private static long nonZeroNumberMask(long bits) {
-      long magnitudeLessOne = (bits & Long.MAX_VALUE) - 1;
-      return ~(magnitudeLessOne >> 63) & ((magnitudeLessOne - INFINITY_BITS) >> 63);
+    double weightSum = 0;
+    for (double w : weight) {
+      weightSum += w;
     }
-
-    private static final long INFINITY_BITS = Double.doubleToRawLongBits(Double.POSITIVE_INFINITY);
+    return new TaskVectorCombiner(
+        weight,
+        consensus,
+        p.bool("normalize"),
+        p.number("lambda"),
+        Math.abs(weightSum) < 1e-8 ? 1 : weightSum);
   }
 
   /** Step 1 and 2: d_i = x_i − b, sparsified and rescaled (a fresh array). */
   private float[] sparsifiedDelta(MergeInput in, ResolvedParameters p, int i) {
-    double density = p.number("density", i);
-    if (!(density > 0 && density <= 1)) {
-      throw error(in, "density " + density + " of model " + i + " must be in (0, 1]");
-    }
+    double density = density(in.tensorName(), p, i);
     double gamma = sparsifier == Sparsifier.OUTLIERS ? p.number("gamma", i) : 0;
     double eps = sparsifier == Sparsifier.DELLA ? p.number("epsilon", i) : 0;
     Object rescale = p.raw("rescale");

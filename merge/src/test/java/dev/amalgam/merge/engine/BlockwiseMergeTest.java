@@ -20,7 +20,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Elementwise methods run block by block; the bytes must equal one whole-tensor merge. */
+/**
+ * Elementwise methods and the sparsifying ones with a block-by-block form run block by block; the
+ * bytes must equal one whole-tensor merge.
+ */
 class BlockwiseMergeTest {
   private static final String BIG = "model.layers.0.mlp.up_proj.weight";
 
@@ -34,8 +37,8 @@ class BlockwiseMergeTest {
 
   private Map<String, Checkpoint> bf16Models() throws Exception {
     Map<String, long[]> shapes = TinyModels.shapes(2);
-    // Two full blocks and a partial one.
-    shapes.put(BIG, new long[] {6, (2L * MergeExecutor.BLOCK + 1234) / 6});
+    // Two full blocks and a partial one of odd length (7 x 4857 = 2 x 16384 + 1231).
+    shapes.put(BIG, new long[] {7, (2L * BlockProducer.BLOCK + 1234) / 7});
     Map<String, Checkpoint> out = new LinkedHashMap<>();
     long seed = 11;
     for (String name : new String[] {"base", "a", "b"}) {
@@ -81,17 +84,49 @@ class BlockwiseMergeTest {
         "base");
   }
 
+  @Test
+  void tiesInBlocksEqualsWholeTensorMergeByteForByte() throws Exception {
+    assertBlockwiseMatchesWhole(
+        """
+        merge_method: ties
+        base_model: base
+        models:
+          - model: a
+            parameters: {weight: 0.6, density: 0.3}
+          - model: b
+            parameters: {weight: 0.5, density: 0.7}
+        """,
+        List.of("a", "b"),
+        "base");
+  }
+
+  @Test
+  void dareTiesWithRescaleInBlocksEqualsWholeTensorMergeByteForByte() throws Exception {
+    assertBlockwiseMatchesWhole(
+        """
+        merge_method: dare_ties
+        base_model: base
+        models:
+          - model: a
+            parameters: {weight: 0.6, density: 0.4}
+          - model: b
+            parameters: {weight: 0.5, density: 0.6}
+        seed: 5
+        """,
+        List.of("a", "b"),
+        "base");
+  }
+
   private void assertBlockwiseMatchesWhole(String yaml, List<String> models, String base)
       throws Exception {
     Map<String, Checkpoint> in = bf16Models();
     Recipe recipe = RecipeParser.parse(yaml, "blocks.yml");
     MergeMethod method = recipe.method();
-    assertThat(method.elementwise()).isTrue();
     MergeResult result =
         MergeExecutor.run(recipe, in, dir.resolve("out"), MergeExecutor.Options.defaults(2));
     Checkpoint out = Checkpoint.open(result.directory());
     opened.add(out);
-    assertThat(out.info(BIG).elementCount()).isGreaterThan(2L * MergeExecutor.BLOCK);
+    assertThat(out.info(BIG).elementCount()).isGreaterThan(2L * BlockProducer.BLOCK);
     List<Integer> indices = new ArrayList<>();
     for (int i = 0; i < models.size(); i++) {
       indices.add(i);

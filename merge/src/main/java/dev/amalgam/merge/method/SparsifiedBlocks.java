@@ -1,0 +1,508 @@
+package dev.amalgam.merge.method;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+
+/**
+ * The task-arithmetic family with the {@link Sparsifier#MAGNITUDE magnitude} or {@link
+ * Sparsifier#RANDOM random} sparsifier (ties, dare_ties, dare_linear), block by block with the
+ * bytes of the whole-tensor method. What needs the whole tensor is gathered in statistics passes:
+ *
+ * <ol>
+ *   <li>statistics: ‖d_i‖₁ before sparsifying (for L1 rescale), the random mask's ‖kept‖₁, and for
+ *       the magnitude sparsifier a histogram of the upper 16 bits of |d_i| plus the full bits of
+ *       the entries near the estimated threshold (estimated from the first block);
+ *   <li>refinement, only when the k-th largest magnitude fell outside those candidates: a histogram
+ *       of the lower 16 bits inside its bucket;
+ *   <li>kept L1 for the magnitude sparsifier with L1 rescale: Σ|kept| once the threshold is known;
+ * </ol>
+ *
+ * then every block is sparsified, rescaled and combined. Sums run in element index order and
+ * entries equal to the threshold are kept lowest index first, exactly as in {@link
+ * TaskArithmeticMethod}. Random masks are drawn again from the counter-based generator when merging
+ * (storing them as bits cost more than drawing them).
+ */
+final class SparsifiedBlocks implements BlockwiseKernel {
+  private static final int STATISTICS = 0;
+  private static final int REFINE = 1;
+  private static final int KEPT_L1 = 2;
+  private static final int MERGE = 3;
+
+  /** Candidate buckets on each side of the estimated threshold bucket. */
+  private static final int CANDIDATE_RADIUS = 4;
+
+  private static final int SAMPLE = 2048;
+
+  private final Sparsifier sparsifier;
+  private final long n;
+  private final Model[] models;
+  private final TaskVectorCombiner combiner;
+  private float[][] deltas = new float[0][];
+  private int[] bitScratch = new int[0];
+  private int stage = -1;
+
+  /** What one model's delta needs. */
+  private static final class Model {
+    final boolean sparsify;
+    final boolean l1Rescale;
+    final boolean elementwise;
+    final double probability;
+    final CounterRandom random;
+    final long randomThreshold;
+    final long keep;
+    double l1Before;
+    double l1Kept;
+    double factor = 1;
+    boolean scale;
+    // Magnitude selection.
+    int[] high;
+    int[] low;
+    int[] candidates;
+    int candidateCount;
+    int candidateLow = -1;
+    int bucket = -1;
+    long greaterThanBucket;
+    boolean thresholdKnown;
+    int thresholdBits;
+    long equalQuota;
+    long equalSeen;
+
+    Model(
+        boolean sparsify,
+        boolean l1Rescale,
+        boolean elementwise,
+        double probability,
+        CounterRandom random,
+        long randomThreshold,
+        long keep) {
+      this.sparsify = sparsify;
+      this.l1Rescale = l1Rescale;
+      this.elementwise = elementwise;
+      this.probability = probability;
+      this.random = random;
+      this.randomThreshold = randomThreshold;
+      this.keep = keep;
+    }
+  }
+
+  SparsifiedBlocks(
+      Sparsifier sparsifier,
+      String tensor,
+      long n,
+      double[] density,
+      boolean l1Rescale,
+      boolean elementwise,
+      long seed,
+      TaskVectorCombiner combiner) {
+    if (sparsifier != Sparsifier.MAGNITUDE && sparsifier != Sparsifier.RANDOM) {
+      throw new IllegalArgumentException(sparsifier + " has no block-by-block form");
+    }
+    this.sparsifier = sparsifier;
+    this.n = n;
+    this.combiner = combiner;
+    this.models = new Model[density.length];
+    for (int i = 0; i < density.length; i++) {
+      boolean sparsify = density[i] < 1;
+      boolean magnitude = sparsifier == Sparsifier.MAGNITUDE;
+      models[i] =
+          new Model(
+              sparsify,
+              l1Rescale,
+              elementwise,
+              magnitude ? 1 : density[i],
+              magnitude ? null : new CounterRandom(seed, i, tensor),
+              magnitude ? 0 : CounterRandom.threshold53(density[i]),
+              magnitude && sparsify ? Sparsifier.magnitudeKeepCount(tensor, density[i], n) : 0);
+      if (magnitude && sparsify) {
+        models[i].high = new int[2 << 15];
+      }
+    }
+  }
+
+  @Override
+  public boolean needsPass() {
+    if (stage == -1) {
+      stage = firstStageFrom(STATISTICS);
+    }
+    return stage < MERGE;
+  }
+
+  private int firstStageFrom(int from) {
+    for (int s = from; s < MERGE; s++) {
+      for (Model m : models) {
+        if (m.sparsify && needs(s, m)) {
+          return s;
+        }
+      }
+    }
+    return MERGE;
+  }
+
+  private boolean needs(int stage, Model m) {
+    boolean magnitude = sparsifier == Sparsifier.MAGNITUDE;
+    return switch (stage) {
+      case STATISTICS -> magnitude || m.l1Rescale;
+      case REFINE -> magnitude && !m.thresholdKnown;
+      case KEPT_L1 -> magnitude && m.l1Rescale;
+      default -> false;
+    };
+  }
+
+  @Override
+  public void observe(long first, float[] base, float[][] x, int len, boolean laneOrder) {
+    for (int i = 0; i < models.length; i++) {
+      Model m = models[i];
+      if (!m.sparsify || !needs(stage, m)) {
+        continue;
+      }
+      float[] d = delta(i, x[i], base, len);
+      switch (stage) {
+        case STATISTICS -> {
+          if (m.l1Rescale && sparsifier == Sparsifier.MAGNITUDE) {
+            m.l1Before = absSum(m.l1Before, d, len, laneOrder);
+          }
+          if (sparsifier == Sparsifier.MAGNITUDE) {
+            histogram(m, d, len);
+          } else {
+            randomNorms(m, d, first, len, laneOrder);
+          }
+        }
+        case REFINE -> refine(m, d, len);
+        case KEPT_L1 -> {
+          magnitudeMask(m, d, len, laneOrder);
+          m.l1Kept = absSum(m.l1Kept, d, len, laneOrder);
+        }
+        default -> throw new IllegalStateException("no statistics pass left");
+      }
+    }
+  }
+
+  @Override
+  public void endPass() {
+    for (Model m : models) {
+      if (!m.sparsify || !needs(stage, m)) {
+        continue;
+      }
+      switch (stage) {
+        case STATISTICS -> {
+          if (sparsifier == Sparsifier.MAGNITUDE) {
+            selectBucket(m);
+          } else {
+            setScale(m);
+          }
+        }
+        case REFINE -> selectWithin(m, m.low);
+        case KEPT_L1 -> {
+          setScale(m);
+          m.equalSeen = 0;
+        }
+        default -> throw new IllegalStateException("no statistics pass left");
+      }
+    }
+    stage = firstStageFrom(stage + 1);
+  }
+
+  @Override
+  public void merge(
+      long first, float[] base, float[][] x, int len, boolean laneOrder, float[] out) {
+    if (stage != MERGE && needsPass()) {
+      throw new IllegalStateException("statistics passes are missing");
+    }
+    float[][] kept = new float[models.length][];
+    for (int i = 0; i < models.length; i++) {
+      Model m = models[i];
+      float[] d = delta(i, x[i], base, len);
+      if (m.sparsify) {
+        if (sparsifier == Sparsifier.MAGNITUDE) {
+          magnitudeMask(m, d, len, laneOrder);
+        } else {
+          randomMask(m, d, first, len, laneOrder);
+        }
+        if (m.elementwise) {
+          double p = (float) m.probability;
+          for (int j = 0; j < len; j++) {
+            d[j] = (float) (d[j] / p);
+          }
+        } else if (m.scale) {
+          double factor = m.factor;
+          for (int j = 0; j < len; j++) {
+            d[j] = (float) (d[j] * factor);
+          }
+        }
+      }
+      kept[i] = d;
+    }
+    combiner.combine(base, kept, false, len, out);
+  }
+
+  private float[] delta(int model, float[] x, float[] base, int len) {
+    if (deltas.length <= model || deltas[model].length < len) {
+      deltas = Arrays.copyOf(deltas, models.length);
+      for (int i = 0; i < models.length; i++) {
+        if (deltas[i] == null || deltas[i].length < len) {
+          deltas[i] = new float[len];
+        }
+      }
+    }
+    float[] d = deltas[model];
+    for (int j = 0; j < len; j++) {
+      d[j] = x[j] - base[j];
+    }
+    return d;
+  }
+
+  /** Rescale factor ‖d‖₁ / ‖kept‖₁, applied only when both norms reach 1e-7. */
+  private static void setScale(Model m) {
+    if (m.l1Rescale && m.l1Before >= 1e-7 && m.l1Kept >= 1e-7) {
+      m.factor = m.l1Before / m.l1Kept;
+      m.scale = true;
+    }
+  }
+
+  /** s + Σ|d_j| over the block in element index order. */
+  private static double absSum(double s, float[] d, int len, boolean laneOrder) {
+    if (!laneOrder) {
+      for (int j = 0; j < len; j++) {
+        s += Math.abs((double) d[j]);
+      }
+      return s;
+    }
+    int half = len / 2;
+    for (int k = 0; k < half; k++) {
+      s += Math.abs((double) d[k]);
+      s += Math.abs((double) d[half + k]);
+    }
+    if ((len & 1) != 0) {
+      s += Math.abs((double) d[len - 1]);
+    }
+    return s;
+  }
+
+  /**
+   * The statistics pass of DARE with L1 rescale: ‖d‖₁ and ‖kept‖₁ summed in element index order in
+   * one loop, and the mask kept as bits by position for the merge pass.
+   */
+  private static void randomNorms(Model m, float[] d, long first, int len, boolean laneOrder) {
+    CounterRandom r = m.random;
+    long t = m.randomThreshold;
+    double before = m.l1Before;
+    double after = m.l1Kept;
+    if (!laneOrder) {
+      for (int j = 0; j < len; j++) {
+        int keep = (int) ((r.bits53(first + j) - t) >> 63);
+        float v = d[j];
+        before += Math.abs((double) v);
+        after += Math.abs((double) Float.intBitsToFloat(Float.floatToRawIntBits(v) & keep));
+      }
+    } else {
+      int half = len / 2;
+      for (int k = 0; k < half; k++) {
+        int keepEven = (int) ((r.bits53(first + 2L * k) - t) >> 63);
+        int keepOdd = (int) ((r.bits53(first + 2L * k + 1) - t) >> 63);
+        float e = d[k];
+        float o = d[half + k];
+        before += Math.abs((double) e);
+        after += Math.abs((double) Float.intBitsToFloat(Float.floatToRawIntBits(e) & keepEven));
+        before += Math.abs((double) o);
+        after += Math.abs((double) Float.intBitsToFloat(Float.floatToRawIntBits(o) & keepOdd));
+      }
+      if ((len & 1) != 0) {
+        int keep = (int) ((r.bits53(first + len - 1) - t) >> 63);
+        float v = d[len - 1];
+        before += Math.abs((double) v);
+        after += Math.abs((double) Float.intBitsToFloat(Float.floatToRawIntBits(v) & keep));
+      }
+    }
+    m.l1Before = before;
+    m.l1Kept = after;
+  }
+
+  /** DARE's mask (see {@link Sparsifier#dropRandomly}) on a block, keyed by element index. */
+  private static void randomMask(Model m, float[] d, long first, int len, boolean laneOrder) {
+    CounterRandom r = m.random;
+    long t = m.randomThreshold;
+    if (!laneOrder) {
+      for (int j = 0; j < len; j++) {
+        int keep = (int) ((r.bits53(first + j) - t) >> 63);
+        d[j] = Float.intBitsToFloat(Float.floatToRawIntBits(d[j]) & keep);
+      }
+      return;
+    }
+    int half = len / 2;
+    for (int k = 0; k < half; k++) {
+      long index = first + 2L * k;
+      int keepEven = (int) ((r.bits53(index) - t) >> 63);
+      int keepOdd = (int) ((r.bits53(index + 1) - t) >> 63);
+      d[k] = Float.intBitsToFloat(Float.floatToRawIntBits(d[k]) & keepEven);
+      d[half + k] = Float.intBitsToFloat(Float.floatToRawIntBits(d[half + k]) & keepOdd);
+    }
+    if ((len & 1) != 0) {
+      int keep = (int) ((r.bits53(first + len - 1) - t) >> 63);
+      d[len - 1] = Float.intBitsToFloat(Float.floatToRawIntBits(d[len - 1]) & keep);
+    }
+  }
+
+  /**
+   * Counts the upper 16 bits of every |d| and keeps the full bits of those in the candidate
+   * buckets. The candidate range is centred on the threshold estimated from the first block.
+   */
+  private void histogram(Model m, float[] d, int len) {
+    if (m.candidateLow < 0) {
+      m.candidateLow = Math.max(0, estimatedBucket(m, d, len) - CANDIDATE_RADIUS);
+      m.candidates = new int[Math.max(len, 1 << 16)];
+    }
+    int[] high = m.high;
+    int lowBucket = m.candidateLow;
+    int[] candidates = m.candidates;
+    int count = m.candidateCount;
+    if (candidates != null && count + len > candidates.length) {
+      long limit = Math.max(1 << 16, n / 4);
+      if (count + (long) len > limit) {
+        candidates = null; // too many: the refinement pass will decide
+      } else {
+        candidates = Arrays.copyOf(candidates, (int) Math.min(limit, 2L * (count + len)));
+      }
+      m.candidates = candidates;
+    }
+    // Even and odd positions count into separate halves of the histogram, so that runs of equal
+    // magnitudes do not make every increment wait for the previous one.
+    int[] raw = bits(d, len);
+    if (candidates == null) {
+      for (int j = 0; j < len; j++) {
+        high[((j & 1) << 15) | ((raw[j] & 0x7FFFFFFF) >>> 16)]++;
+      }
+      return;
+    }
+    int width = 2 * CANDIDATE_RADIUS + 1;
+    for (int j = 0; j < len; j++) {
+      int magnitude = raw[j] & 0x7FFFFFFF;
+      int bucket = magnitude >>> 16;
+      high[((j & 1) << 15) | bucket]++;
+      candidates[count] = magnitude;
+      int offset = bucket - lowBucket;
+      count += ((offset - width) & ~offset) >>> 31; // 1 when 0 <= offset < width
+    }
+    m.candidateCount = count;
+  }
+
+  /** The upper 16 bits of the magnitude at the threshold's rank in a sample of the block. */
+  private int estimatedBucket(Model m, float[] d, int len) {
+    int size = Math.min(SAMPLE, len);
+    if (size == 0) {
+      return 0;
+    }
+    int[] sample = new int[size];
+    for (int s = 0; s < size; s++) {
+      sample[s] = Float.floatToRawIntBits(d[(int) ((long) s * len / size)]) & 0x7FFFFFFF;
+    }
+    Arrays.sort(sample);
+    int rank = (int) Math.min(size - 1, (m.keep - 1) * size / n);
+    return sample[size - 1 - rank] >>> 16;
+  }
+
+  /** Finds the bucket of the k-th largest magnitude, and within it the exact bits if it can. */
+  private static void selectBucket(Model m) {
+    long rank = m.keep - 1;
+    long greater = 0;
+    int half = m.high.length / 2;
+    int bucket = half - 1;
+    while (greater + m.high[bucket] + m.high[half + bucket] <= rank) {
+      greater += m.high[bucket] + m.high[half + bucket];
+      bucket--;
+    }
+    m.bucket = bucket;
+    m.greaterThanBucket = greater;
+    m.high = null;
+    int offset = bucket - m.candidateLow;
+    if (m.candidates != null && offset >= 0 && offset <= 2 * CANDIDATE_RADIUS) {
+      int[] low = new int[1 << 16];
+      for (int c = 0; c < m.candidateCount; c++) {
+        int bits = m.candidates[c];
+        if (bits >>> 16 == bucket) {
+          low[bits & 0xFFFF]++;
+        }
+      }
+      selectWithin(m, low);
+    } else {
+      m.low = new int[1 << 16];
+    }
+    m.candidates = null;
+  }
+
+  private static void refine(Model m, float[] d, int len) {
+    int bucket = m.bucket;
+    int[] low = m.low;
+    for (int j = 0; j < len; j++) {
+      int bits = Float.floatToRawIntBits(d[j]) & 0x7FFFFFFF;
+      if (bits >>> 16 == bucket) {
+        low[bits & 0xFFFF]++;
+      }
+    }
+  }
+
+  private static void selectWithin(Model m, int[] low) {
+    long rank = m.keep - 1;
+    long greater = m.greaterThanBucket;
+    int sub = low.length - 1;
+    while (greater + low[sub] <= rank) {
+      greater += low[sub];
+      sub--;
+    }
+    m.thresholdBits = (m.bucket << 16) | sub;
+    m.equalQuota = m.keep - greater;
+    m.thresholdKnown = true;
+    m.low = null;
+  }
+
+  /**
+   * Zeroes the entries below the threshold, and the entries equal to it once {@code equalQuota} of
+   * them (lowest index first, across blocks) were kept. Only the block where the quota runs out
+   * needs to visit its equal entries in index order; every other block is a plain comparison.
+   */
+  private void magnitudeMask(Model m, float[] d, int len, boolean laneOrder) {
+    int[] raw = bits(d, len);
+    int threshold = m.thresholdBits;
+    int equal = 0;
+    for (int j = 0; j < len; j++) {
+      equal += (((raw[j] & 0x7FFFFFFF) ^ threshold) - 1) >>> 31;
+    }
+    if (m.equalSeen + equal <= m.equalQuota || m.equalSeen >= m.equalQuota) {
+      // Every equal entry of the block is kept (limit threshold − 1) or none is (limit threshold).
+      int limit = m.equalSeen + equal <= m.equalQuota ? threshold - 1 : threshold;
+      for (int j = 0; j < len; j++) {
+        int r = raw[j];
+        raw[j] = r & ((limit - (r & 0x7FFFFFFF)) >> 31);
+      }
+      MemorySegment.copy(MemorySegment.ofArray(raw), 0, MemorySegment.ofArray(d), 0, 4L * len);
+    } else {
+      long seen = m.equalSeen;
+      for (int index = 0; index < len; index++) {
+        int j = laneOrder ? lanePosition(index, len) : index;
+        int magnitude = raw[j] & 0x7FFFFFFF;
+        boolean keep = magnitude > threshold || (magnitude == threshold && seen++ < m.equalQuota);
+        d[j] = keep ? d[j] : 0f;
+      }
+    }
+    m.equalSeen += equal;
+  }
+
+  /**
+   * The raw bits of {@code d[0..len)}, in a scratch array (a bulk copy, not a per-element move).
+   */
+  private int[] bits(float[] d, int len) {
+    if (bitScratch.length < len) {
+      bitScratch = new int[len];
+    }
+    MemorySegment.copy(MemorySegment.ofArray(d), 0, MemorySegment.ofArray(bitScratch), 0, 4L * len);
+    return bitScratch;
+  }
+
+  /** Where element {@code index} of a block of {@code len} sits in lane order. */
+  private static int lanePosition(int index, int len) {
+    int half = len / 2;
+    if (index >= 2 * half) {
+      return index;
+    }
+    return (index & 1) == 0 ? index >>> 1 : half + (index >>> 1);
+  }
+}

@@ -1,0 +1,201 @@
+package dev.amalgam.merge.method;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+
+/**
+ * Steps 3 to 6 of the task-arithmetic family (see {@link TaskArithmeticMethod}) over blocks of
+ * elements, models in the outer loop so the inner loops run over plain arrays. Per element the
+ * arithmetic is exactly the f64 formula of that class comment, with models summed in recipe order,
+ * so blocking changes no bit of the result. Holds scratch arrays: one instance per thread.
+ */
+final class TaskVectorCombiner {
+  private final double[] weight;
+  private final boolean consensus;
+  private final boolean normalize;
+  private final double lambda;
+  private final double linearDivisor;
+  private double[] sum;
+  private double[] mix;
+  private double[] divisor;
+  // Consensus scratch: doubles and their bits are moved between these arrays by bulk copies, so
+  // every loop is plain double or plain long arithmetic, which the JIT vectorizes; converting
+  // between a double and its bits inside a loop would keep it scalar.
+  private double[] values;
+  private double[] weights;
+  private long[] bits;
+  private long[] weightBits;
+  private long[] sumNegative;
+
+  TaskVectorCombiner(
+      double[] weight, boolean consensus, boolean normalize, double lambda, double linearDivisor) {
+    this.weight = weight;
+    this.consensus = consensus;
+    this.normalize = normalize;
+    this.lambda = lambda;
+    this.linearDivisor = linearDivisor;
+  }
+
+  private static final int BLOCK = 2048;
+  private static final long ONE_BITS = Double.doubleToRawLongBits(1.0);
+
+  void combine(float[] base, float[][] kept, boolean rawDeltas, int n, float[] out) {
+    if (rawDeltas && !consensus && kept.length <= 3) {
+      linearOfDeltas(base, kept, n, out);
+      return;
+    }
+    if (sum == null) {
+      sum = new double[BLOCK];
+      mix = consensus ? new double[BLOCK] : sum;
+      divisor = consensus ? new double[BLOCK] : null;
+      if (consensus) {
+        values = new double[BLOCK];
+        weights = new double[BLOCK];
+        bits = new long[BLOCK];
+        weightBits = new long[BLOCK];
+        sumNegative = new long[BLOCK];
+      }
+    }
+    for (int start = 0; start < n; start += BLOCK) {
+      int len = Math.min(BLOCK, n - start);
+      Arrays.fill(sum, 0, len, 0.0);
+      for (int i = 0; i < kept.length; i++) {
+        accumulate(sum, weight[i], kept[i], rawDeltas ? base : null, start, len);
+      }
+      if (consensus) {
+        Arrays.fill(mix, 0, len, 0.0);
+        Arrays.fill(divisor, 0, len, 0.0);
+        copy(sum, bits, len);
+        for (int j = 0; j < len; j++) {
+          long b = bits[j];
+          sumNegative[j] = (b >>> 63) & nonZeroNumber(b);
+        }
+        for (int i = 0; i < kept.length; i++) {
+          agreeing(weight[i], kept[i], rawDeltas ? base : null, start, len);
+        }
+      }
+      if (normalize && consensus) {
+        // A zero divisor (nothing agreed) becomes 1: +1.0 is added only to ±0, +0.0 otherwise.
+        copy(divisor, bits, len);
+        for (int j = 0; j < len; j++) {
+          bits[j] = ONE_BITS & -(((bits[j] & Long.MAX_VALUE) - 1) >>> 63);
+        }
+        copy(bits, values, len);
+        for (int j = 0; j < len; j++) {
+          double d = divisor[j] + values[j];
+          out[start + j] = (float) (base[start + j] + lambda * (mix[j] / d));
+        }
+      } else if (normalize) {
+        for (int j = 0; j < len; j++) {
+          out[start + j] = (float) (base[start + j] + lambda * (mix[j] / linearDivisor));
+        }
+      } else {
+        for (int j = 0; j < len; j++) {
+          out[start + j] = (float) (base[start + j] + lambda * mix[j]);
+        }
+      }
+    }
+  }
+
+  /**
+   * Task arithmetic of up to three models in one fused loop: per element the same f64 sum from +0.0
+   * in model order and the same final expression as the blocked path.
+   */
+  private void linearOfDeltas(float[] base, float[][] x, int n, float[] out) {
+    double w0 = weight[0];
+    double w1 = x.length > 1 ? weight[1] : 0;
+    double w2 = x.length > 2 ? weight[2] : 0;
+    double divisor = normalize ? linearDivisor : 1;
+    double l = lambda;
+    float[] x0 = x[0];
+    switch (x.length) {
+      case 1 -> {
+        for (int j = 0; j < n; j++) {
+          float b = base[j];
+          double mix = 0.0 + w0 * (x0[j] - b);
+          out[j] = (float) (b + l * (mix / divisor));
+        }
+      }
+      case 2 -> {
+        float[] x1 = x[1];
+        for (int j = 0; j < n; j++) {
+          float b = base[j];
+          double mix = 0.0 + w0 * (x0[j] - b) + w1 * (x1[j] - b);
+          out[j] = (float) (b + l * (mix / divisor));
+        }
+      }
+      default -> {
+        float[] x1 = x[1];
+        float[] x2 = x[2];
+        for (int j = 0; j < n; j++) {
+          float b = base[j];
+          double mix = 0.0 + w0 * (x0[j] - b) + w1 * (x1[j] - b) + w2 * (x2[j] - b);
+          out[j] = (float) (b + l * (mix / divisor));
+        }
+      }
+    }
+  }
+
+  /** sum[j] += w·d[start+j], where d is {@code k} itself or {@code k − base} when base is given. */
+  private static void accumulate(
+      double[] sum, double w, float[] k, float[] base, int start, int len) {
+    if (base == null) {
+      for (int j = 0; j < len; j++) {
+        sum[j] += w * k[start + j];
+      }
+    } else {
+      for (int j = 0; j < len; j++) {
+        sum[j] += w * (k[start + j] - base[start + j]);
+      }
+    }
+  }
+
+  /**
+   * TIES disjoint merge of one model: adds v = w·d and w where v's strict sign equals the sign of
+   * the total (zero or NaN total counts as positive; {@code sumNegative} is 1 where it is
+   * negative). Agreement is decided on the IEEE bits with masks, since it is as unpredictable as
+   * the data; a disagreeing model adds +0.0, which changes nothing because the running sums start
+   * at +0.0 and can never become −0.0.
+   */
+  private void agreeing(double w, float[] k, float[] base, int start, int len) {
+    if (base == null) {
+      for (int j = 0; j < len; j++) {
+        values[j] = w * k[start + j];
+      }
+    } else {
+      for (int j = 0; j < len; j++) {
+        values[j] = w * (k[start + j] - base[start + j]);
+      }
+    }
+    copy(values, bits, len);
+    long wBits = Double.doubleToRawLongBits(w);
+    for (int j = 0; j < len; j++) {
+      long b = bits[j];
+      long agree = -(nonZeroNumber(b) & (1 ^ ((b >>> 63) ^ sumNegative[j])));
+      bits[j] = b & agree;
+      weightBits[j] = wBits & agree;
+    }
+    copy(bits, values, len);
+    copy(weightBits, weights, len);
+    for (int j = 0; j < len; j++) {
+      mix[j] += values[j];
+      divisor[j] += weights[j];
+    }
+  }
+
+  /** 1 when the bits are a number with |x| in (0, ∞] (not ±0, not NaN), else 0. */
+  private static long nonZeroNumber(long bits) {
+    long magnitudeLessOne = (bits & Long.MAX_VALUE) - 1;
+    return ((magnitudeLessOne >>> 63) ^ 1) & ((magnitudeLessOne - INFINITY_BITS) >>> 63);
+  }
+
+  private static void copy(double[] from, long[] to, int len) {
+    MemorySegment.copy(MemorySegment.ofArray(from), 0, MemorySegment.ofArray(to), 0, 8L * len);
+  }
+
+  private static void copy(long[] from, double[] to, int len) {
+    MemorySegment.copy(MemorySegment.ofArray(from), 0, MemorySegment.ofArray(to), 0, 8L * len);
+  }
+
+  private static final long INFINITY_BITS = Double.doubleToRawLongBits(Double.POSITIVE_INFINITY);
+}
