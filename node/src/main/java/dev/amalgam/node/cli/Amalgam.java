@@ -26,6 +26,7 @@ import picocli.CommandLine.Option;
       PingCommand.class,
       DhtCommand.class,
       PubsubCommand.class,
+      FetchCommand.class,
       NodeCommand.class,
       BootstrapCommand.class,
       ExpertCommand.class,
