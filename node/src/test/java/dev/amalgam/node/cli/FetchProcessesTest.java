@@ -365,4 +365,26 @@ class FetchProcessesTest {
     assertThat(mine.get("merged_from").toString()).contains(ids.get(0)).contains(ids.get(1));
     assertThat(mine.get("recipe_sha256").asText()).hasSize(64);
   }
+
+  @Test
+  @Order(7)
+  void providerKilledMidFetchAndTheFetchCompletesFromTheOther() throws Exception {
+    Path out = dir.resolve("out-provider-killed");
+    try (AmalgamProcess fetch =
+        track(
+            AmalgamProcess.start(
+                "fetch-kill-provider",
+                "fetch",
+                expertId,
+                "-o",
+                out.toString(),
+                "--home",
+                fetcherHome.toString()))) {
+      fetch.awaitLine(l -> l.matches("fetch +[1-9]\\d% .*"), START, "'fetch NN%'");
+      providers.get(1).close(); // SIGKILL
+      String done = fetch.awaitLine(l -> l.startsWith("fetched "), START, "'fetched'");
+      assertThat(done).contains("dropped").contains(providerPeers.get(1));
+    }
+    assertThat(expertIdOf(out)).isEqualTo(expertId);
+  }
 }
