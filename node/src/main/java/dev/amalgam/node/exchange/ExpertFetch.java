@@ -116,6 +116,7 @@ public final class ExpertFetch {
       if (!resumable) {
         store.clearFetchedChunks(id.toString(), key);
       }
+      store.clearOtherFetchedChunks(id.toString(), target.toString(), key);
       assembler =
           ExpertAssembler.open(manifest, target, filter, CheckpointWriter.DEFAULT_SHARD_BYTES);
     } catch (SQLException e) {

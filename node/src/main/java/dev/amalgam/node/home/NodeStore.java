@@ -368,6 +368,25 @@ public final class NodeStore implements AutoCloseable {
     return out;
   }
 
+  /**
+   * Forgets the progress recorded under other keys for the same output ({@code target|...}): a
+   * fetch with another tensor filter lays the work files out anew, so their chunks are gone.
+   */
+  public synchronized void clearOtherFetchedChunks(String expertId, String target, String keep)
+      throws SQLException {
+    try (PreparedStatement ps =
+        db.prepareStatement(
+            "DELETE FROM fetched_chunks WHERE expert_id = ? AND target <> ?"
+                + " AND (target = ? OR substr(target, 1, ?) = ?)")) {
+      ps.setString(1, expertId);
+      ps.setString(2, keep);
+      ps.setString(3, target);
+      ps.setInt(4, target.length() + 1);
+      ps.setString(5, target + "|");
+      ps.executeUpdate();
+    }
+  }
+
   /** Forgets the progress of a fetch (finished, or its work directory is gone). */
   public synchronized void clearFetchedChunks(String expertId, String target) throws SQLException {
     try (PreparedStatement ps =

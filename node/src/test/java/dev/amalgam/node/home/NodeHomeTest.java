@@ -122,4 +122,21 @@ class NodeHomeTest {
       assertThat(store.hostedExperts()).isEmpty();
     }
   }
+
+  @Test
+  void fetchProgressIsKeptPerOutputAndFilterAndOtherFiltersAreForgotten() throws Exception {
+    try (NodeStore store = NodeStore.open(dir.resolve("state.db"))) {
+      store.putFetchedChunk("bagaa1", "/out", "c1");
+      store.putFetchedChunk("bagaa1", "/out", "c1");
+      store.putFetchedChunk("bagaa1", "/out|tensors=a*", "c2");
+      store.putFetchedChunk("bagaa1", "/outer", "c3");
+      assertThat(store.fetchedChunks("bagaa1", "/out")).containsExactly("c1");
+      store.clearOtherFetchedChunks("bagaa1", "/out", "/out|tensors=a*");
+      assertThat(store.fetchedChunks("bagaa1", "/out")).isEmpty();
+      assertThat(store.fetchedChunks("bagaa1", "/out|tensors=a*")).containsExactly("c2");
+      assertThat(store.fetchedChunks("bagaa1", "/outer")).containsExactly("c3");
+      store.clearFetchedChunks("bagaa1", "/out|tensors=a*");
+      assertThat(store.fetchedChunks("bagaa1", "/out|tensors=a*")).isEmpty();
+    }
+  }
 }
