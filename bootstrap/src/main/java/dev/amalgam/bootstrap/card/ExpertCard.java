@@ -16,15 +16,17 @@ import java.util.Optional;
 
 /**
  * What a peer says about one expert it hosts: name, expert id (manifest CID), family and tokenizer
- * ids, the base it was fine-tuned from, tags, eval scores, size and the addresses to fetch it from.
- * Cards travel as libp2p signed envelopes (domain {@value #DOMAIN}, payload type {@code
- * /amalgam/expert-card/1}); the signer is the hosting peer. The payload is protobuf:
+ * ids, the base it was fine-tuned from, tags, eval scores, size, the addresses to fetch it from,
+ * and for a merge output its provenance: the input expert ids and the SHA-256 of the recipe text
+ * (from its {@code amalgam-merge.json}). Cards travel as libp2p signed envelopes (domain {@value
+ * #DOMAIN}, payload type {@code /amalgam/expert-card/1}); the signer is the hosting peer. The
+ * payload is protobuf:
  *
  * <pre>
  * 1 name string, 2 expert_id bytes (CID), 3 family_id bytes (CID), 4 tokenizer_id bytes (CID),
  * 5 base_id bytes (CID), 6 tags repeated string, 7 scores repeated {1 name string, 2 value string},
  * 8 size_bytes uint64, 9 addrs repeated bytes (multiaddr), 10 issued_at_ms uint64,
- * 11 expires_at_ms uint64
+ * 11 expires_at_ms uint64, 12 merged_from repeated bytes (CID), 13 recipe_sha256 string (hex)
  * </pre>
  */
 public record ExpertCard(
@@ -39,16 +41,51 @@ public record ExpertCard(
     long sizeBytes,
     List<Multiaddr> addrs,
     long issuedAtMillis,
-    long expiresAtMillis) {
+    long expiresAtMillis,
+    List<Cid> mergedFrom,
+    Optional<String> recipeSha256) {
   public static final String DOMAIN = "amalgam-expert-card";
   public static final byte[] PAYLOAD_TYPE =
       "/amalgam/expert-card/1".getBytes(StandardCharsets.US_ASCII);
   static final int MAX_NAME = 128;
   static final int MAX_TAGS = 32;
   static final int MAX_TAG = 64;
+  static final int MAX_INPUTS = 64;
+
+  /** A card without merge provenance. */
+  public ExpertCard(
+      PeerId peer,
+      String name,
+      Cid expertId,
+      Cid familyId,
+      Optional<Cid> tokenizerId,
+      Optional<Cid> baseId,
+      List<String> tags,
+      Map<String, Double> scores,
+      long sizeBytes,
+      List<Multiaddr> addrs,
+      long issuedAtMillis,
+      long expiresAtMillis) {
+    this(
+        peer,
+        name,
+        expertId,
+        familyId,
+        tokenizerId,
+        baseId,
+        tags,
+        scores,
+        sizeBytes,
+        addrs,
+        issuedAtMillis,
+        expiresAtMillis,
+        List.of(),
+        Optional.empty());
+  }
 
   public ExpertCard {
     tags = List.copyOf(tags);
+    mergedFrom = List.copyOf(mergedFrom);
     scores = Map.copyOf(new LinkedHashMap<>(scores));
     addrs = List.copyOf(addrs);
   }
@@ -85,6 +122,8 @@ public record ExpertCard(
     addrs.forEach(a -> w.bytes(9, a.bytes()));
     w.varint(10, issuedAtMillis);
     w.varint(11, expiresAtMillis);
+    mergedFrom.forEach(c -> w.bytes(12, c.bytes()));
+    recipeSha256.ifPresent(h -> w.string(13, h));
     return w.toByteArray();
   }
 
@@ -128,6 +167,8 @@ public record ExpertCard(
     List<Multiaddr> addrs = new ArrayList<>();
     long issued = 0;
     long expires = 0;
+    List<Cid> mergedFrom = new ArrayList<>();
+    String recipe = null;
     while (r.next()) {
       switch (r.field()) {
         case 1 -> name = r.string();
@@ -160,6 +201,8 @@ public record ExpertCard(
         case 9 -> addrs.add(Multiaddr.decode(r.bytes()));
         case 10 -> issued = r.varint();
         case 11 -> expires = r.varint();
+        case 12 -> mergedFrom.add(Cid.decode(r.bytes()));
+        case 13 -> recipe = r.string();
         default -> r.skip();
       }
     }
@@ -177,6 +220,12 @@ public record ExpertCard(
     if (expires <= issued) {
       throw new CardException("expires_at (11) is not after issued_at (10)");
     }
+    if (mergedFrom.size() > MAX_INPUTS) {
+      throw new CardException("merged_from (12): more than " + MAX_INPUTS + " inputs");
+    }
+    if (recipe != null && !recipe.matches("[0-9a-f]{64}")) {
+      throw new CardException("recipe_sha256 (13) is not 64 lowercase hex digits");
+    }
     return new ExpertCard(
         signer,
         name,
@@ -189,6 +238,8 @@ public record ExpertCard(
         size,
         addrs,
         issued,
-        expires);
+        expires,
+        mergedFrom,
+        Optional.ofNullable(recipe));
   }
 }

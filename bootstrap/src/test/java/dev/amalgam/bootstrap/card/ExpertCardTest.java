@@ -42,6 +42,33 @@ class ExpertCardTest {
   }
 
   @Test
+  void mergeProvenanceRoundTripsThroughTheSignedEnvelope() throws Exception {
+    ExpertCard plain = card(1000, 2000);
+    Cid a = Cid.rawSha256("a".getBytes(StandardCharsets.UTF_8));
+    Cid b = Cid.rawSha256("b".getBytes(StandardCharsets.UTF_8));
+    ExpertCard merged =
+        new ExpertCard(
+            plain.peer(),
+            plain.name(),
+            plain.expertId(),
+            plain.familyId(),
+            plain.tokenizerId(),
+            plain.baseId(),
+            plain.tags(),
+            plain.scores(),
+            plain.sizeBytes(),
+            plain.addrs(),
+            1000,
+            2000,
+            List.of(a, b),
+            Optional.of("ab".repeat(32)));
+    ExpertCard back = ExpertCard.open(merged.seal(key).envelope()).card();
+    assertThat(back).isEqualTo(merged);
+    assertThat(back.mergedFrom()).containsExactly(a, b);
+    assertThat(ExpertCard.open(plain.seal(key).envelope()).card().mergedFrom()).isEmpty();
+  }
+
+  @Test
   void tamperedPayloadFailsTheSignature() {
     byte[] env = card(1000, 2000).seal(key).envelope();
     int i = new String(env, StandardCharsets.ISO_8859_1).indexOf("arith");

@@ -95,6 +95,45 @@ public final class ApiClient {
     return true;
   }
 
+  /** Runs a fetch on the daemon, replaying its events into {@code listener} as they come. */
+  public dev.amalgam.node.exchange.ExpertFetch.Result fetch(
+      FetchRequest r, dev.amalgam.node.exchange.ExpertFetch.Listener listener) throws IOException {
+    byte[] body = ControlApi.JSON.writeValueAsBytes(r);
+    HttpResponse<java.util.stream.Stream<String>> resp;
+    try {
+      resp =
+          http.send(
+              HttpRequest.newBuilder(uri("/v1/fetch"))
+                  .header("Authorization", "Bearer " + token)
+                  .header("Content-Type", "application/json")
+                  .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                  .build(),
+              HttpResponse.BodyHandlers.ofLines());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while calling the node daemon at " + base, e);
+    }
+    try (java.util.stream.Stream<String> lines = resp.body()) {
+      if (resp.statusCode() != 200) {
+        String text = String.join("\n", lines.toList());
+        Map<?, ?> m = ControlApi.JSON.readValue(text, Map.class);
+        throw new IOException("node daemon at " + base + ": " + m.get("error"));
+      }
+      for (String line : (Iterable<String>) lines::iterator) {
+        if (line.isBlank()) {
+          continue;
+        }
+        var result = FetchStream.replay(line, listener);
+        if (result != null) {
+          return result;
+        }
+      }
+    } catch (java.io.UncheckedIOException e) {
+      throw new IOException("node daemon at " + base + ": connection lost during the fetch", e);
+    }
+    throw new IOException("node daemon at " + base + ": the fetch ended without a result");
+  }
+
   public String metrics() throws IOException {
     return send(HttpRequest.newBuilder(uri("/metrics")).GET(), 200);
   }

@@ -33,6 +33,7 @@ import java.util.concurrent.Executors;
  * GET    /v1/hosted              [HostedView]
  * POST   /v1/hosted              AddExpertRequest -> HostedView
  * DELETE /v1/hosted/{id}         204, or 404 when not hosted
+ * POST   /v1/fetch               FetchRequest -> newline-delimited JSON events (FetchStream)
  * GET    /metrics                Prometheus text
  * </pre>
  */
@@ -124,6 +125,7 @@ public final class ControlApi implements AutoCloseable {
                     Path.of(r.path()), r.name(), r.base(), r.tags(), r.scores()));
         sendJson(x, 200, HostedView.of(e));
       }
+      case "POST /v1/fetch" -> fetch(x);
       case "GET /metrics" -> {
         byte[] body = daemon.metrics().getBytes(StandardCharsets.UTF_8);
         x.getResponseHeaders().add("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
@@ -141,6 +143,33 @@ public final class ControlApi implements AutoCloseable {
         }
         sendJson(x, 404, Map.of("error", "no such endpoint: " + method + " " + path));
       }
+    }
+  }
+
+  /** Streams the fetch's events; a failure after the headers went out is the last event. */
+  private void fetch(HttpExchange x) throws IOException {
+    FetchRequest r = JSON.readValue(x.getRequestBody(), FetchRequest.class);
+    if (r.id() == null || r.out() == null) {
+      throw new IllegalArgumentException("request body needs \"id\" and \"out\"");
+    }
+    x.getResponseHeaders().add("Content-Type", "application/x-ndjson");
+    x.sendResponseHeaders(200, 0);
+    try (OutputStream body = x.getResponseBody()) {
+      FetchStream events = new FetchStream(body);
+      try {
+        events.done(
+            daemon.fetch(
+                new dev.amalgam.node.exchange.ExpertFetch.Request(
+                    r.id(), Path.of(r.out()), r.tensors()),
+                events));
+      } catch (IOException | RuntimeException e) {
+        events.error(e.getMessage() == null ? e.toString() : e.getMessage());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        events.error("the node daemon is stopping");
+      }
+    } catch (java.io.UncheckedIOException gone) {
+      // the client went away; the fetch stopped and can be resumed
     }
   }
 

@@ -20,7 +20,9 @@ public record ExpertView(
     @JsonProperty("scores") Map<String, Double> scores,
     @JsonProperty("size_bytes") long sizeBytes,
     @JsonProperty("addrs") List<String> addrs,
-    @JsonProperty("expires_at_ms") long expiresAtMillis) {
+    @JsonProperty("expires_at_ms") long expiresAtMillis,
+    @JsonProperty("merged_from") List<String> mergedFrom,
+    @JsonProperty("recipe_sha256") String recipeSha256) {
 
   public static ExpertView of(ExpertCard c) {
     return new ExpertView(
@@ -34,7 +36,9 @@ public record ExpertView(
         c.scores(),
         c.sizeBytes(),
         c.addrs().stream().map(Multiaddr::toString).toList(),
-        c.expiresAtMillis());
+        c.expiresAtMillis(),
+        c.mergedFrom().stream().map(Cid::toString).toList(),
+        c.recipeSha256().orElse(null));
   }
 
   /** A hosted expert seen from its own node (no card needed). */
@@ -50,6 +54,8 @@ public record ExpertView(
         e.scores(),
         e.sizeBytes(),
         List.of(),
-        0);
+        0,
+        e.mergedFrom(),
+        e.recipeSha256());
   }
 }

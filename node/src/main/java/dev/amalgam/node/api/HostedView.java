@@ -15,7 +15,9 @@ public record HostedView(
     @JsonProperty("base") String base,
     @JsonProperty("tags") List<String> tags,
     @JsonProperty("scores") Map<String, Double> scores,
-    @JsonProperty("size_bytes") long sizeBytes) {
+    @JsonProperty("size_bytes") long sizeBytes,
+    @JsonProperty("merged_from") List<String> mergedFrom,
+    @JsonProperty("recipe_sha256") String recipeSha256) {
 
   public static HostedView of(HostedExpert e) {
     return new HostedView(
@@ -27,6 +29,8 @@ public record HostedView(
         e.baseId(),
         e.tags(),
         e.scores(),
-        e.sizeBytes());
+        e.sizeBytes(),
+        e.mergedFrom(),
+        e.recipeSha256());
   }
 }

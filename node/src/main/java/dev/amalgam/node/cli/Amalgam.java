@@ -29,6 +29,7 @@ import picocli.CommandLine.Option;
       PingCommand.class,
       DhtCommand.class,
       PubsubCommand.class,
+      FetchCommand.class,
       NodeCommand.class,
       BootstrapCommand.class,
       ExpertCommand.class,

@@ -2,6 +2,7 @@ package dev.amalgam.node.cli;
 
 import dev.amalgam.merge.checkpoint.Checkpoint;
 import dev.amalgam.merge.checkpoint.CheckpointException;
+import dev.amalgam.node.exchange.ExpertFetch;
 import dev.amalgam.node.home.NodeHome;
 import dev.amalgam.node.home.NodeStore;
 import java.io.IOException;
@@ -14,7 +15,8 @@ import java.util.Map;
 
 /**
  * Turns the model references of a recipe into open checkpoints: a local path (as given, or relative
- * to the recipe's directory), or the id of an expert hosted by the node home.
+ * to the recipe's directory), the id of an expert hosted by the node home, or the id of an expert
+ * that is fetched from the federation into the home's cache ({@code DATA_DIR/experts/ID}) first.
  */
 final class ModelResolver {
   private final Path recipeDir;
@@ -55,12 +57,16 @@ final class ModelResolver {
       if (hosted != null) {
         return hosted;
       }
+      if (Files.exists(home.resolve(NodeHome.CONFIG))) {
+        return fetched(ref);
+      }
       throw new CheckpointException(
           "model '"
               + ref
-              + "' is an expert id that this node does not host ("
+              + "' is an expert id and "
               + home
-              + "); add it with 'amalgam expert add' or fetch it with 'amalgam fetch'");
+              + " is no node home to fetch it with (run 'amalgam init', or fetch it with"
+              + " 'amalgam fetch' and name the directory)");
     }
     throw new CheckpointException(
         "model '"
@@ -74,6 +80,32 @@ final class ModelResolver {
 
   static boolean looksLikeExpertId(String ref) {
     return ref.matches("bagaaiera[a-z2-7]{50,}");
+  }
+
+  /** The expert from the home's cache, fetched from the federation when not there yet. */
+  private Path fetched(String id) throws IOException {
+    Path cached = NodeHome.open(home).dataDir().resolve("experts").resolve(id);
+    if (Files.isDirectory(cached)) {
+      return cached;
+    }
+    ProgressBar bar =
+        new ProgressBar(
+            new java.io.PrintWriter(System.err, true),
+            "fetch " + id.substring(id.length() - 8),
+            "chunks",
+            ProgressBar.onTerminal());
+    try {
+      FetchRunner.run(
+          home, new ExpertFetch.Request(id, cached, null), new FetchCommand.Progress(bar));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("model '" + id + "': fetch interrupted", e);
+    } catch (Exception e) {
+      throw new IOException("model '" + id + "': " + e.getMessage(), e);
+    } finally {
+      bar.finish();
+    }
+    return cached;
   }
 
   private Path hostedPath(String id) throws IOException {

@@ -19,6 +19,7 @@ final class ProgressBar {
   private long bytes;
   private long lastDraw;
   private int lastDecile = -1;
+  private String detail = "";
 
   ProgressBar(PrintWriter err, String label, String unit, boolean terminal) {
     this.err = err;
@@ -41,6 +42,11 @@ final class ProgressBar {
     units += unitDelta;
     bytes += byteDelta;
     draw(units == totalUnits);
+  }
+
+  /** Extra text after the figures, e.g. {@code 3 peers}; shown at the next redraw. */
+  synchronized void detail(String text) {
+    this.detail = text.isEmpty() ? "" : ", " + text;
   }
 
   synchronized void finish() {
@@ -99,6 +105,14 @@ final class ProgressBar {
                 Bytes.human(totalBytes),
                 Bytes.human((long) rate));
     return String.format(
-        Locale.ROOT, "%3.0f%% %d/%d %s%s%s", fraction * 100, units, totalUnits, unit, size, eta);
+        Locale.ROOT,
+        "%3.0f%% %d/%d %s%s%s%s",
+        fraction * 100,
+        units,
+        totalUnits,
+        unit,
+        size,
+        detail,
+        eta);
   }
 }

@@ -12,12 +12,18 @@ import dev.amalgam.node.api.PeerView;
 import dev.amalgam.node.api.StatusView;
 import dev.amalgam.node.card.CardDirectory;
 import dev.amalgam.node.card.CardExchange;
+import dev.amalgam.node.exchange.ExpertFetch;
+import dev.amalgam.node.exchange.HostedBlocks;
 import dev.amalgam.node.expert.ExpertRegistry;
 import dev.amalgam.node.home.HomeException;
 import dev.amalgam.node.home.NodeConfig;
 import dev.amalgam.node.home.NodeHome;
 import dev.amalgam.node.home.NodeStore;
 import dev.amalgam.node.home.NodeStore.HostedExpert;
+import dev.amalgam.protocol.bitswap.Bitswap;
+import dev.amalgam.protocol.bitswap.BitswapConfig;
+import dev.amalgam.protocol.bitswap.BlockStore;
+import dev.amalgam.protocol.bitswap.CorruptingBlockStore;
 import dev.amalgam.protocol.host.Connection;
 import dev.amalgam.protocol.host.ConnectionListener;
 import dev.amalgam.protocol.host.Host;
@@ -54,7 +60,9 @@ import java.util.concurrent.TimeUnit;
  * A running node: listens, joins its federation through the bootstrap peers and the peers it
  * remembers, serves the DHT, relays the federation's gossip, announces a signed card for each
  * hosted expert (gossip and DHT provider records for the expert id and the family id), validates
- * and keeps the cards of others, and remembers its peers.
+ * and keeps the cards of others, and remembers its peers. It serves the manifest and chunks of its
+ * hosted experts over bitswap, straight from their mapped checkpoints, and fetches experts for the
+ * {@code fetch} verb.
  */
 public final class NodeDaemon implements AutoCloseable {
   /** Cards are re-signed and re-announced this often; they stay valid for three periods. */
@@ -64,6 +72,12 @@ public final class NodeDaemon implements AutoCloseable {
   private static final Duration ASK_TIMEOUT = Duration.ofSeconds(5);
   private static final Duration MDNS_INTERVAL = Duration.ofSeconds(10);
   private static final int REMEMBERED_PEERS_TO_DIAL = 64;
+
+  /**
+   * Test-only fault injection: when this environment variable is {@code 1}, the node serves every
+   * block with a byte flipped (see {@link CorruptingBlockStore}). Never set it in production.
+   */
+  public static final String TEST_ONLY_CORRUPT_BLOCKS_ENV = "AMALGAM_TEST_ONLY_CORRUPT_BLOCKS";
 
   private final NodeHome home;
   private final NodeStore store;
@@ -75,6 +89,8 @@ public final class NodeDaemon implements AutoCloseable {
   private final Gossipsub gossip;
   private final CardDirectory cards;
   private final ExpertRegistry registry;
+  private final HostedBlocks blocks = new HostedBlocks();
+  private final Bitswap bitswap;
   private final ScheduledExecutorService timer =
       Executors.newSingleThreadScheduledExecutor(
           r -> Thread.ofPlatform().daemon().name("amalgam-node-timer").unstarted(r));
@@ -103,6 +119,49 @@ public final class NodeDaemon implements AutoCloseable {
     this.gossip = gossip;
     this.cards = new CardDirectory(store);
     this.registry = new ExpertRegistry(store);
+    BlockStore served = blocks;
+    if ("1".equals(System.getenv(TEST_ONLY_CORRUPT_BLOCKS_ENV))) {
+      log.event("TEST ONLY", TEST_ONLY_CORRUPT_BLOCKS_ENV + "=1: serving corrupt blocks");
+      served = new CorruptingBlockStore(blocks);
+    }
+    this.bitswap = Bitswap.start(host, served, bitswapConfig(home.config().limits()));
+  }
+
+  /** Bitswap limits from config.yaml. */
+  public static BitswapConfig bitswapConfig(NodeConfig.Limits limits) {
+    return BitswapConfig.defaults().withUploadRate(limits.uploadBytesPerSecondPerPeer());
+  }
+
+  /**
+   * Whom a node dials to join: the federation's bootstrap peers, then up to 64 remembered peers
+   * (never itself).
+   */
+  public static List<Multiaddr> joinTargets(
+      FederationDescriptor federation,
+      NodeStore store,
+      PeerId self,
+      java.util.function.Consumer<String> warn) {
+    Set<Multiaddr> targets = new LinkedHashSet<>(federation.bootstrap());
+    try {
+      int n = 0;
+      for (NodeStore.KnownPeer p : store.peers()) {
+        if (n++ >= REMEMBERED_PEERS_TO_DIAL || p.peerId().equals(self.toString())) {
+          continue;
+        }
+        PeerId id = PeerId.parse(p.peerId());
+        for (String a : p.addrs()) {
+          try {
+            targets.add(Multiaddr.parse(a).withPeerId(id));
+          } catch (IllegalArgumentException e) {
+            // an address this version cannot parse: skip it
+          }
+        }
+      }
+    } catch (SQLException | IllegalArgumentException e) {
+      warn.accept("peerstore unreadable: " + e.getMessage());
+    }
+    targets.removeIf(a -> a.peerId().map(self::equals).orElse(false));
+    return List.copyOf(targets);
   }
 
   /** The federation a home's config names: a bare name, or a descriptor file under the home. */
@@ -195,6 +254,21 @@ public final class NodeDaemon implements AutoCloseable {
     gossip.subscribe(federation.mergesTopic(), m -> {});
   }
 
+  /** Serves the expert's blocks unless it already does; false when its checkpoint is unusable. */
+  private boolean serve(HostedExpert e) {
+    if (blocks.serves(e.expertId())) {
+      return true;
+    }
+    try {
+      blocks.serve(e.expertId(), e.path());
+      log.event("expert served", e.expertId() + " over bitswap from " + e.path());
+      return true;
+    } catch (IOException | RuntimeException ex) {
+      log.event("expert not served", e.expertId() + ": " + ex.getMessage());
+      return false;
+    }
+  }
+
   /** Joins the federation and starts announcing; call once the addresses are printed. */
   public void run() {
     if (home.config().mdns()) {
@@ -229,26 +303,8 @@ public final class NodeDaemon implements AutoCloseable {
 
   /** Dials the bootstrap peers and the remembered ones; returns how many DHT peers answered. */
   private int join() {
-    Set<Multiaddr> targets = new LinkedHashSet<>(federation.bootstrap());
-    try {
-      int n = 0;
-      for (NodeStore.KnownPeer p : store.peers()) {
-        if (n++ >= REMEMBERED_PEERS_TO_DIAL || p.peerId().equals(host.peerId().toString())) {
-          continue;
-        }
-        PeerId id = PeerId.parse(p.peerId());
-        for (String a : p.addrs()) {
-          try {
-            targets.add(Multiaddr.parse(a).withPeerId(id));
-          } catch (IllegalArgumentException e) {
-            // an address this version cannot parse: skip it
-          }
-        }
-      }
-    } catch (SQLException | IllegalArgumentException e) {
-      log.event("peerstore unreadable", e.getMessage());
-    }
-    targets.removeIf(a -> a.peerId().map(host.peerId()::equals).orElse(false));
+    List<Multiaddr> targets =
+        joinTargets(federation, store, host.peerId(), w -> log.event("join", w));
     if (targets.isEmpty()) {
       log.event("join skipped", "no bootstrap or remembered peers; waiting for peers to dial in");
       return 0;
@@ -256,7 +312,7 @@ public final class NodeDaemon implements AutoCloseable {
     metrics.joins.incrementAndGet();
     metrics.dhtLookups.incrementAndGet();
     try {
-      int reached = dht.bootstrap(List.copyOf(targets));
+      int reached = dht.bootstrap(targets);
       log.event(
           "joined",
           "federation "
@@ -542,7 +598,9 @@ public final class NodeDaemon implements AutoCloseable {
         e.sizeBytes(),
         host.listenAddresses(),
         now,
-        now + CARD_LIFETIME.toMillis());
+        now + CARD_LIFETIME.toMillis(),
+        e.mergedFrom().stream().map(Cid::parse).toList(),
+        Optional.ofNullable(e.recipeSha256()));
   }
 
   /** Re-signs and announces every hosted expert. */
@@ -561,6 +619,9 @@ public final class NodeDaemon implements AutoCloseable {
       return;
     }
     synchronized (announceLock) {
+      if (!serve(e)) {
+        return; // announced once its checkpoint can be served again (next announce round)
+      }
       try {
         ExpertCard.Signed s = cardFor(e, System.currentTimeMillis()).seal(home.identity());
         store.setHostedCard(e.expertId(), s.envelope());
@@ -620,9 +681,32 @@ public final class NodeDaemon implements AutoCloseable {
   public boolean removeExpert(String id) throws IOException {
     boolean removed = registry.remove(id);
     if (removed) {
+      blocks.unserve(id);
       log.event("expert removed", id);
     }
     return removed;
+  }
+
+  /** Fetches an expert from the federation into a directory (see {@link ExpertFetch}). */
+  public ExpertFetch.Result fetch(ExpertFetch.Request r, ExpertFetch.Listener listener)
+      throws IOException, InterruptedException {
+    log.event("fetch started", r.id() + " into " + r.target());
+    try {
+      ExpertFetch.Result res =
+          new ExpertFetch(
+                  dht,
+                  bitswap,
+                  store,
+                  ExpertFetch.configFor(home.config().limits().fetchConcurrency()))
+              .run(r, listener);
+      log.event(
+          "fetch done",
+          r.id() + " into " + res.directory() + ": " + res.chunksFetched() + " chunks fetched");
+      return res;
+    } catch (IOException | RuntimeException e) {
+      log.event("fetch failed", r.id() + ": " + e.getMessage());
+      throw e;
+    }
   }
 
   public List<HostedView> hosted() throws IOException {
@@ -712,8 +796,10 @@ public final class NodeDaemon implements AutoCloseable {
     timer.shutdownNow();
     work.shutdownNow();
     gossip.close();
+    bitswap.close();
     dht.close();
     host.close();
+    blocks.close();
     store.close();
   }
 }

@@ -17,7 +17,9 @@ import java.util.Optional;
 
 /**
  * The experts a node hosts. Adding one fingerprints the checkpoint where it lies (nothing is
- * copied) and records it in the node database; the daemon turns each into a signed card.
+ * copied) and records it in the node database; the daemon turns each into a signed card. A merge
+ * output's {@code amalgam-merge.json} gives the card its provenance: the input expert ids and the
+ * SHA-256 of the recipe text.
  */
 public final class ExpertRegistry {
   private static final String TAG_PATTERN = "[A-Za-z0-9._:-]{1,64}";
@@ -61,6 +63,7 @@ public final class ExpertRegistry {
     try (Checkpoint ckpt = Checkpoint.open(path)) {
       fp = Fingerprinter.withAvailableCores().fingerprint(ckpt);
     }
+    Provenance prov = provenance(path);
     HostedExpert e =
         new HostedExpert(
             fp.expertId().toString(),
@@ -72,13 +75,62 @@ public final class ExpertRegistry {
             r.tags(),
             System.currentTimeMillis(),
             fp.manifest().totalBytes(),
-            r.scores());
+            r.scores(),
+            prov.inputs(),
+            prov.recipeSha256());
     try {
       store.putHostedExpert(e, null);
     } catch (SQLException ex) {
       throw new HomeException("cannot record the expert: " + ex.getMessage(), ex);
     }
     return e;
+  }
+
+  private record Provenance(List<String> inputs, String recipeSha256) {}
+
+  private static final String MERGE_RECORD = "amalgam-merge.json";
+
+  /** The inputs and recipe hash of a merge output; empty for any other checkpoint. */
+  private static Provenance provenance(Path path) throws IOException {
+    Path file = Files.isDirectory(path) ? path.resolve(MERGE_RECORD) : null;
+    if (file == null || !Files.exists(file)) {
+      return new Provenance(List.of(), null);
+    }
+    com.fasterxml.jackson.databind.JsonNode root;
+    try {
+      root = new com.fasterxml.jackson.databind.ObjectMapper().readTree(file.toFile());
+    } catch (IOException e) {
+      throw new HomeException(file + ": not valid JSON: " + e.getMessage());
+    }
+    if (!root.path("recipe").isTextual()) {
+      throw new HomeException(file + ": field 'recipe' missing or not a string");
+    }
+    List<String> inputs = new java.util.ArrayList<>();
+    int i = 0;
+    for (com.fasterxml.jackson.databind.JsonNode in : root.path("inputs")) {
+      String id = in.path("id").asText(null);
+      if (id == null) {
+        throw new HomeException(file + ": inputs[" + i + "] has no 'id'");
+      }
+      try {
+        Cid.parse(id);
+      } catch (IllegalArgumentException e) {
+        throw new HomeException(file + ": inputs[" + i + "].id '" + id + "': " + e.getMessage());
+      }
+      if (!inputs.contains(id)) {
+        inputs.add(id);
+      }
+      i++;
+    }
+    try {
+      byte[] digest =
+          java.security.MessageDigest.getInstance("SHA-256")
+              .digest(
+                  root.get("recipe").asText().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      return new Provenance(inputs, java.util.HexFormat.of().formatHex(digest));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is always available", e);
+    }
   }
 
   private static String defaultName(Path path) {

@@ -15,8 +15,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The node's state in SQLite: hosted experts, cards heard from peers, and the peerstore. The schema
- * is versioned with {@code PRAGMA user_version} and migrated forward on open.
+ * The node's state in SQLite: hosted experts, cards heard from peers, the peerstore, and the chunks
+ * of unfinished fetches already verified and written (keyed by expert id and output directory). The
+ * schema is versioned with {@code PRAGMA user_version} and migrated forward on open.
  */
 public final class NodeStore implements AutoCloseable {
   private static final String[] MIGRATIONS = {
@@ -49,6 +50,16 @@ public final class NodeStore implements AutoCloseable {
     """
     ALTER TABLE hosted_experts ADD COLUMN size_bytes INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE hosted_experts ADD COLUMN scores TEXT NOT NULL DEFAULT ''
+    """,
+    """
+    CREATE TABLE fetched_chunks (
+      expert_id TEXT NOT NULL,
+      target TEXT NOT NULL,
+      chunk_cid TEXT NOT NULL,
+      PRIMARY KEY (expert_id, target, chunk_cid)
+    );
+    ALTER TABLE hosted_experts ADD COLUMN merged_from TEXT NOT NULL DEFAULT '';
+    ALTER TABLE hosted_experts ADD COLUMN recipe_sha256 TEXT
     """
   };
 
@@ -63,10 +74,40 @@ public final class NodeStore implements AutoCloseable {
       List<String> tags,
       long addedAt,
       long sizeBytes,
-      Map<String, Double> scores) {
+      Map<String, Double> scores,
+      List<String> mergedFrom,
+      String recipeSha256) {
     public HostedExpert {
       tags = List.copyOf(tags);
       scores = Map.copyOf(scores);
+      mergedFrom = List.copyOf(mergedFrom);
+    }
+
+    /** An expert that is not a merge output (no provenance). */
+    public HostedExpert(
+        String expertId,
+        Path path,
+        String name,
+        String familyId,
+        String tokenizerId,
+        String baseId,
+        List<String> tags,
+        long addedAt,
+        long sizeBytes,
+        Map<String, Double> scores) {
+      this(
+          expertId,
+          path,
+          name,
+          familyId,
+          tokenizerId,
+          baseId,
+          tags,
+          addedAt,
+          sizeBytes,
+          scores,
+          List.of(),
+          null);
     }
   }
 
@@ -141,8 +182,9 @@ public final class NodeStore implements AutoCloseable {
     try (PreparedStatement ps =
         db.prepareStatement(
             "INSERT OR REPLACE INTO hosted_experts (expert_id, path, name, family_id,"
-                + " tokenizer_id, base_id, tags, card, added_at, size_bytes, scores)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                + " tokenizer_id, base_id, tags, card, added_at, size_bytes, scores,"
+                + " merged_from, recipe_sha256)"
+                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
       ps.setString(1, e.expertId());
       ps.setString(2, e.path().toString());
       ps.setString(3, e.name());
@@ -154,6 +196,8 @@ public final class NodeStore implements AutoCloseable {
       ps.setLong(9, e.addedAt());
       ps.setLong(10, e.sizeBytes());
       ps.setString(11, encodeScores(e.scores()));
+      ps.setString(12, String.join(",", e.mergedFrom()));
+      ps.setString(13, e.recipeSha256());
       ps.executeUpdate();
     }
   }
@@ -218,7 +262,11 @@ public final class NodeStore implements AutoCloseable {
                 tags.isEmpty() ? List.of() : List.of(tags.split(",")),
                 rs.getLong("added_at"),
                 rs.getLong("size_bytes"),
-                decodeScores(rs.getString("scores"))));
+                decodeScores(rs.getString("scores")),
+                rs.getString("merged_from").isEmpty()
+                    ? List.of()
+                    : List.of(rs.getString("merged_from").split(",")),
+                rs.getString("recipe_sha256")));
       }
     }
     return out;
@@ -288,6 +336,65 @@ public final class NodeStore implements AutoCloseable {
       }
     }
     return out;
+  }
+
+  /** Records a chunk of a fetch into {@code target} as verified and written in place. */
+  public synchronized void putFetchedChunk(String expertId, String target, String chunkCid)
+      throws SQLException {
+    try (PreparedStatement ps =
+        db.prepareStatement("INSERT OR IGNORE INTO fetched_chunks VALUES (?, ?, ?)")) {
+      ps.setString(1, expertId);
+      ps.setString(2, target);
+      ps.setString(3, chunkCid);
+      ps.executeUpdate();
+    }
+  }
+
+  /** The chunks an earlier, unfinished fetch of {@code expertId} into {@code target} wrote. */
+  public synchronized List<String> fetchedChunks(String expertId, String target)
+      throws SQLException {
+    List<String> out = new ArrayList<>();
+    try (PreparedStatement ps =
+        db.prepareStatement(
+            "SELECT chunk_cid FROM fetched_chunks WHERE expert_id = ? AND target = ?")) {
+      ps.setString(1, expertId);
+      ps.setString(2, target);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(rs.getString(1));
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Forgets the progress recorded under other keys for the same output ({@code target|...}): a
+   * fetch with another tensor filter lays the work files out anew, so their chunks are gone.
+   */
+  public synchronized void clearOtherFetchedChunks(String expertId, String target, String keep)
+      throws SQLException {
+    try (PreparedStatement ps =
+        db.prepareStatement(
+            "DELETE FROM fetched_chunks WHERE expert_id = ? AND target <> ?"
+                + " AND (target = ? OR substr(target, 1, ?) = ?)")) {
+      ps.setString(1, expertId);
+      ps.setString(2, keep);
+      ps.setString(3, target);
+      ps.setInt(4, target.length() + 1);
+      ps.setString(5, target + "|");
+      ps.executeUpdate();
+    }
+  }
+
+  /** Forgets the progress of a fetch (finished, or its work directory is gone). */
+  public synchronized void clearFetchedChunks(String expertId, String target) throws SQLException {
+    try (PreparedStatement ps =
+        db.prepareStatement("DELETE FROM fetched_chunks WHERE expert_id = ? AND target = ?")) {
+      ps.setString(1, expertId);
+      ps.setString(2, target);
+      ps.executeUpdate();
+    }
   }
 
   @Override

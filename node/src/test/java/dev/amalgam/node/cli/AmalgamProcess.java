@@ -47,8 +47,20 @@ final class AmalgamProcess implements AutoCloseable {
     return startIn(null, name, args);
   }
 
+  /** Runs it with extra environment variables (e.g. a test-only fault switch). */
+  static AmalgamProcess startWithEnv(java.util.Map<String, String> env, String name, String... args)
+      throws IOException {
+    return startIn(null, env, name, args);
+  }
+
   /** Runs it inside network namespace {@code netns} (null: this one) via {@code ip netns exec}. */
   static AmalgamProcess startIn(String netns, String name, String... args) throws IOException {
+    return startIn(netns, java.util.Map.of(), name, args);
+  }
+
+  private static AmalgamProcess startIn(
+      String netns, java.util.Map<String, String> env, String name, String... args)
+      throws IOException {
     String cp =
         System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
     List<String> cmd = new ArrayList<>();
@@ -68,7 +80,9 @@ final class AmalgamProcess implements AutoCloseable {
             cp,
             Amalgam.class.getName()));
     cmd.addAll(List.of(args));
-    return new AmalgamProcess(name, new ProcessBuilder(cmd).redirectErrorStream(true).start());
+    ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+    pb.environment().putAll(env);
+    return new AmalgamProcess(name, pb.start());
   }
 
   /** The first output line matching {@code p}, waiting up to {@code timeout} for it. */

@@ -104,7 +104,7 @@ class NodeHomeTest {
       store.putPeer(new NodeStore.KnownPeer("12D3KooWx", List.of("/ip4/127.0.0.1/tcp/2"), 9));
     }
     try (NodeStore store = NodeStore.open(db)) {
-      assertThat(store.schemaVersion()).isEqualTo(2);
+      assertThat(store.schemaVersion()).isEqualTo(3);
       assertThat(store.hostedExperts())
           .singleElement()
           .satisfies(
@@ -120,6 +120,23 @@ class NodeHomeTest {
           .satisfies(p -> assertThat(p.addrs()).containsExactly("/ip4/127.0.0.1/tcp/2"));
       assertThat(store.removeHostedExpert("bagaa1")).isTrue();
       assertThat(store.hostedExperts()).isEmpty();
+    }
+  }
+
+  @Test
+  void fetchProgressIsKeptPerOutputAndFilterAndOtherFiltersAreForgotten() throws Exception {
+    try (NodeStore store = NodeStore.open(dir.resolve("state.db"))) {
+      store.putFetchedChunk("bagaa1", "/out", "c1");
+      store.putFetchedChunk("bagaa1", "/out", "c1");
+      store.putFetchedChunk("bagaa1", "/out|tensors=a*", "c2");
+      store.putFetchedChunk("bagaa1", "/outer", "c3");
+      assertThat(store.fetchedChunks("bagaa1", "/out")).containsExactly("c1");
+      store.clearOtherFetchedChunks("bagaa1", "/out", "/out|tensors=a*");
+      assertThat(store.fetchedChunks("bagaa1", "/out")).isEmpty();
+      assertThat(store.fetchedChunks("bagaa1", "/out|tensors=a*")).containsExactly("c2");
+      assertThat(store.fetchedChunks("bagaa1", "/outer")).containsExactly("c3");
+      store.clearFetchedChunks("bagaa1", "/out|tensors=a*");
+      assertThat(store.fetchedChunks("bagaa1", "/out|tensors=a*")).isEmpty();
     }
   }
 }

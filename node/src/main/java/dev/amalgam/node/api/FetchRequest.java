@@ -1,0 +1,9 @@
+package dev.amalgam.node.api;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/** Body of {@code POST /v1/fetch}: the expert id, the output directory, an optional filter. */
+public record FetchRequest(
+    @JsonProperty("id") String id,
+    @JsonProperty("out") String out,
+    @JsonProperty("tensors") String tensors) {}

@@ -1,0 +1,332 @@
+package dev.amalgam.node.exchange;
+
+import dev.amalgam.merge.checkpoint.Checkpoint;
+import dev.amalgam.merge.checkpoint.CheckpointWriter;
+import dev.amalgam.merge.exchange.ExpertAssembler;
+import dev.amalgam.merge.fingerprint.Fingerprinter;
+import dev.amalgam.merge.fingerprint.Manifest;
+import dev.amalgam.merge.fingerprint.ManifestException;
+import dev.amalgam.merge.fingerprint.ManifestParser;
+import dev.amalgam.multiformats.Cid;
+import dev.amalgam.node.home.NodeStore;
+import dev.amalgam.protocol.bitswap.Bitswap;
+import dev.amalgam.protocol.bitswap.fetch.FetchConfig;
+import dev.amalgam.protocol.bitswap.fetch.FetchException;
+import dev.amalgam.protocol.bitswap.fetch.FetchListener;
+import dev.amalgam.protocol.bitswap.fetch.FetchProgress;
+import dev.amalgam.protocol.bitswap.fetch.FetchReport;
+import dev.amalgam.protocol.bitswap.fetch.MultiPeerFetcher;
+import dev.amalgam.protocol.kad.KadDht;
+import dev.amalgam.protocol.kad.KadPeer;
+import dev.amalgam.protocol.peer.PeerId;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SequencedSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
+
+/**
+ * {@code amalgam fetch}: finds the providers of an expert id in the DHT, gets the manifest (the
+ * block named by the expert id), lays the HF directory out in place, and fetches the chunks from
+ * every provider at once, each verified against its CID before it is written. Every chunk written
+ * is recorded in the node database, so a fetch killed mid-way and run again with the same id,
+ * output and filter asks only for the chunks still missing. A full fetch ends by fingerprinting the
+ * result: its expert id must be the one asked for.
+ */
+public final class ExpertFetch {
+  private static final int MAX_PROVIDERS = 20;
+  private static final Duration MANIFEST_TIMEOUT = Duration.ofSeconds(20);
+
+  /** What to fetch: an expert id, the output directory, and an optional tensor filter. */
+  public record Request(String id, Path target, String tensors) {}
+
+  /** What a fetch reports while it runs. */
+  public interface Listener {
+    /** The layout is known: chunks and bytes to fetch now, and those a previous run wrote. */
+    default void started(
+        int providers, long chunks, long bytes, long resumedChunks, long resumedBytes) {}
+
+    /** Cumulative chunks and bytes fetched by this run so far. */
+    default void progress(long chunksDone, long bytesDone, int activePeers) {}
+
+    default void dropped(String peer, String reason, boolean penalized) {}
+  }
+
+  /** How a finished fetch went. */
+  public record Result(
+      String id,
+      Path directory,
+      boolean partial,
+      long chunksFetched,
+      long bytesFetched,
+      long chunksResumed,
+      Map<String, Long> bytesByPeer,
+      Map<String, String> dropped) {}
+
+  private final KadDht dht;
+  private final Bitswap bitswap;
+  private final NodeStore store;
+  private final FetchConfig config;
+
+  public ExpertFetch(KadDht dht, Bitswap bitswap, NodeStore store, FetchConfig config) {
+    this.dht = dht;
+    this.bitswap = bitswap;
+    this.store = store;
+    this.config = config;
+  }
+
+  /** The fetcher's settings for a {@code fetch_concurrency} (most chunks asked of one peer). */
+  public static FetchConfig configFor(int fetchConcurrency) {
+    FetchConfig d = FetchConfig.defaults();
+    int max = Math.max(1, fetchConcurrency);
+    return new FetchConfig(
+        Math.min(d.initialWindow(), max),
+        max,
+        d.targetLatency(),
+        d.blockTimeout(),
+        d.maxTimeouts());
+  }
+
+  public Result run(Request r, Listener listener) throws IOException, InterruptedException {
+    Cid id = parseId(r.id());
+    Predicate<String> filter = TensorFilter.parse(r.tensors());
+    Path target = checkTarget(r.target());
+    boolean partial = r.tensors() != null && !r.tensors().isEmpty();
+    List<PeerId> providers = findProviders(id);
+    Manifest manifest = fetchManifest(id, providers);
+    if (partial && manifest.tensors().stream().noneMatch(t -> filter.test(t.name()))) {
+      throw new IOException(
+          "--tensors '" + r.tensors() + "' matches none of the tensors of expert " + id);
+    }
+    String key = target + (partial ? "|tensors=" + r.tensors() : "");
+    Path work = workDirectory(target, id);
+    boolean resumable = Files.isDirectory(work);
+    ExpertAssembler assembler;
+    try {
+      if (!resumable) {
+        store.clearFetchedChunks(id.toString(), key);
+      }
+      store.clearOtherFetchedChunks(id.toString(), target.toString(), key);
+      assembler =
+          ExpertAssembler.open(manifest, target, filter, CheckpointWriter.DEFAULT_SHARD_BYTES);
+    } catch (SQLException e) {
+      throw new IOException("cannot read fetch progress: " + e.getMessage(), e);
+    }
+    try (assembler) {
+      List<Cid> done = new ArrayList<>();
+      try {
+        store.fetchedChunks(id.toString(), key).forEach(c -> done.add(Cid.parse(c)));
+      } catch (SQLException e) {
+        throw new IOException("cannot read fetch progress: " + e.getMessage(), e);
+      }
+      assembler.markWritten(done);
+      SequencedSet<Cid> missing = assembler.missingChunks();
+      long resumed = assembler.chunks().size() - missing.size();
+      long missingBytes = bytesOf(manifest, missing);
+      listener.started(
+          providers.size(),
+          missing.size(),
+          missingBytes,
+          resumed,
+          assembler.totalBytes() - missingBytes);
+      FetchReport report = fetchChunks(id, providers, missing, assembler, key, listener);
+      assembler.commit();
+      check(id, target, partial);
+      try {
+        store.clearFetchedChunks(id.toString(), key);
+      } catch (SQLException e) {
+        // the directory is complete; stale rows are cleared by the next fetch to this target
+      }
+      Map<String, Long> byPeer = new LinkedHashMap<>();
+      report.bytesByPeer().forEach((p, b) -> byPeer.put(p.toString(), b));
+      Map<String, String> dropped = new LinkedHashMap<>();
+      report.droppedPeers().forEach((p, why) -> dropped.put(p.toString(), why));
+      return new Result(
+          id.toString(),
+          target,
+          partial,
+          report.blocks(),
+          report.bytes(),
+          resumed,
+          byPeer,
+          dropped);
+    }
+  }
+
+  private static Cid parseId(String text) throws IOException {
+    try {
+      Cid id = Cid.parse(text);
+      if (id.codec() != Manifest.JSON_CODEC) {
+        throw new IllegalArgumentException(
+            "not a manifest CID (codec 0x" + Long.toHexString(id.codec()) + ")");
+      }
+      return id;
+    } catch (IllegalArgumentException e) {
+      throw new IOException("'" + text + "' is not an expert id: " + e.getMessage());
+    }
+  }
+
+  private static Path checkTarget(Path given) throws IOException {
+    Path target = given.toAbsolutePath().normalize();
+    if (Files.exists(target)) {
+      throw new IOException("-o " + given + ": already exists (choose a new directory)");
+    }
+    Path parent = target.getParent();
+    if (parent == null) {
+      throw new IOException("-o " + given + ": cannot be the root directory");
+    }
+    try {
+      Files.createDirectories(parent);
+    } catch (IOException e) {
+      throw new IOException("-o " + given + ": cannot create " + parent + " (" + e + ")");
+    }
+    if (!Files.isWritable(parent)) {
+      throw new IOException("-o " + given + ": " + parent + " is not writable");
+    }
+    return target;
+  }
+
+  /** Where {@link ExpertAssembler} lays the directory out before renaming it into place. */
+  private static Path workDirectory(Path target, Cid id) {
+    String s = id.toString();
+    return target.resolveSibling(
+        "." + target.getFileName() + ".fetch-" + s.substring(s.length() - 16));
+  }
+
+  private List<PeerId> findProviders(Cid id) throws IOException, InterruptedException {
+    List<PeerId> out = new ArrayList<>();
+    for (KadPeer p : dht.findProviders(id.multihash().bytes(), MAX_PROVIDERS)) {
+      if (p.id().equals(dht.host().peerId())) {
+        continue;
+      }
+      if (!p.addrs().isEmpty()) {
+        dht.host().peerstore().addAddresses(p.id(), p.addrs());
+      }
+      out.add(p.id());
+    }
+    if (out.isEmpty()) {
+      throw new FetchException(
+          "no providers found for expert "
+              + id
+              + " (unknown id, or no peer that hosts it is reachable)");
+    }
+    return out;
+  }
+
+  private Manifest fetchManifest(Cid id, List<PeerId> providers)
+      throws IOException, InterruptedException {
+    List<String> failures = new ArrayList<>();
+    for (PeerId p : providers) {
+      try {
+        ByteBuffer b =
+            bitswap
+                .wantBlock(p, id, Integer.MAX_VALUE)
+                .get(MANIFEST_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        byte[] bytes = new byte[b.remaining()];
+        b.duplicate().get(bytes);
+        return ManifestParser.parse(bytes, id);
+      } catch (ExecutionException e) {
+        failures.add(p + ": " + (e.getCause() == null ? e : e.getCause().getMessage()));
+      } catch (TimeoutException e) {
+        bitswap.cancel(p, id);
+        failures.add(p + ": no answer in " + MANIFEST_TIMEOUT.toSeconds() + " s");
+      } catch (ManifestException e) {
+        failures.add(p + ": bad manifest: " + e.getMessage());
+      }
+    }
+    throw new FetchException(
+        "all "
+            + providers.size()
+            + " providers of expert "
+            + id
+            + " failed to serve its manifest: "
+            + String.join("; ", failures));
+  }
+
+  private static long bytesOf(Manifest m, SequencedSet<Cid> chunks) {
+    Map<Cid, Long> sizes = new LinkedHashMap<>();
+    for (Manifest.TensorEntry t : m.tensors()) {
+      addSizes(sizes, t.chunks(), t.size());
+    }
+    for (Manifest.FileEntry f : m.files()) {
+      addSizes(sizes, f.chunks(), f.size());
+    }
+    return chunks.stream().mapToLong(c -> sizes.getOrDefault(c, 0L)).sum();
+  }
+
+  private static void addSizes(Map<Cid, Long> sizes, List<Cid> cids, long size) {
+    for (int k = 0; k < cids.size(); k++) {
+      sizes.putIfAbsent(
+          cids.get(k), Math.min(Manifest.CHUNK_SIZE, size - (long) k * Manifest.CHUNK_SIZE));
+    }
+  }
+
+  private FetchReport fetchChunks(
+      Cid id,
+      List<PeerId> providers,
+      SequencedSet<Cid> missing,
+      ExpertAssembler assembler,
+      String key,
+      Listener listener)
+      throws IOException, InterruptedException {
+    try {
+      return new MultiPeerFetcher(bitswap, config)
+          .fetch(
+              missing,
+              providers,
+              (cid, data) -> {
+                assembler.write(cid, data);
+                try {
+                  store.putFetchedChunk(id.toString(), key, cid.toString());
+                } catch (SQLException e) {
+                  throw new IOException("cannot record fetch progress: " + e.getMessage(), e);
+                }
+              },
+              new FetchListener() {
+                @Override
+                public void progress(FetchProgress p) {
+                  listener.progress(p.blocksDone(), p.bytesDone(), p.activePeers());
+                }
+
+                @Override
+                public void peerDropped(PeerId peer, String reason, boolean penalized) {
+                  listener.dropped(peer.toString(), reason, penalized);
+                }
+              });
+    } catch (FetchException e) {
+      throw new FetchException(
+          "fetch of expert "
+              + id
+              + " from "
+              + providers.size()
+              + " provider(s) failed: "
+              + e.getMessage()
+              + " (verified chunks are kept; run the same fetch again to resume)",
+          e);
+    }
+  }
+
+  /** A full fetch must fingerprint to the id asked for; a partial one must open as a checkpoint. */
+  private static void check(Cid id, Path target, boolean partial) throws IOException {
+    try (Checkpoint ckpt = Checkpoint.open(target)) {
+      if (partial) {
+        return;
+      }
+      Cid got = Fingerprinter.withAvailableCores().manifest(ckpt).id();
+      if (!got.equals(id)) {
+        throw new IOException(
+            target + ": assembled expert has id " + got + ", not the requested " + id);
+      }
+    }
+  }
+}
