@@ -99,6 +99,7 @@ public final class NodeDaemon implements AutoCloseable {
   private final Set<PeerId> topicPeersSeen = new HashSet<>();
   private final Object announceLock = new Object();
   private final Set<PeerId> mdnsDialing = ConcurrentHashMap.newKeySet();
+  private final Set<PeerId> mdnsSeen = ConcurrentHashMap.newKeySet();
   private volatile MdnsDiscovery mdns;
   private volatile boolean closed;
 
@@ -359,13 +360,19 @@ public final class NodeDaemon implements AutoCloseable {
   }
 
   private void onMdnsPeer(PeerId peer, List<Multiaddr> addrs) {
-    if (closed || !host.connections(peer).isEmpty() || !mdnsDialing.add(peer)) {
+    if (closed) {
+      return;
+    }
+    if (mdnsSeen.add(peer)) {
+      // logged once per peer, also when that peer has already dialed us
+      log.event("peer discovered", peer + " via mDNS at " + addrs);
+    }
+    if (!host.connections(peer).isEmpty() || !mdnsDialing.add(peer)) {
       return;
     }
     work.execute(
         () -> {
           try {
-            log.event("peer discovered", peer + " via mDNS at " + addrs);
             for (Multiaddr a : addrs) {
               try {
                 host.dial(a);
