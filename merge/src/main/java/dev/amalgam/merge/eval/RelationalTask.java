@@ -61,7 +61,7 @@ public final class RelationalTask implements TaskFamily {
               ? chain.get(i) + " is " + comparison.more() + " than " + chain.get(i + 1) + "."
               : chain.get(i + 1) + " is " + comparison.less() + " than " + chain.get(i) + ".");
     }
-    Names.shuffle(facts, random);
+    List<Integer> order = shuffledLinks(facts, random);
     String first = chain.getFirst();
     String last = chain.getLast();
     boolean askMore = random.nextBoolean();
@@ -76,15 +76,28 @@ public final class RelationalTask implements TaskFamily {
             + "?";
     String answer = askMore ? first : last;
     String response =
-        "From "
-            + comparison.more()
-            + " to "
-            + comparison.less()
-            + ": "
-            + String.join(", ", chain)
-            + ".\nAnswer: "
-            + answer;
+        orderingWork(chain, order, comparison.more(), comparison.less()) + "Answer: " + answer;
     return new TaskExample(instruction, response, answer);
+  }
+
+  /**
+   * The worked solution of an ordering problem: every fact restated in the "more" direction, in the
+   * order the question gave them, then a walk from the top of the chain, one fact looked up per
+   * line: "Max is taller than Oda." then "Max is taller than Fay." (because "Oda is taller than
+   * Fay."), until the bottom. Each line needs one lookup, never a search over the whole chain.
+   */
+  static String orderingWork(List<String> chain, List<Integer> order, String more, String less) {
+    StringBuilder work = new StringBuilder();
+    for (int i : order) {
+      work.append(chain.get(i)).append(" is ").append(more).append(" than ");
+      work.append(chain.get(i + 1)).append(".\n");
+    }
+    work.append("From ").append(more).append(" to ").append(less).append(":\n");
+    for (int j = 1; j < chain.size(); j++) {
+      work.append(chain.getFirst()).append(" is ").append(more).append(" than ");
+      work.append(chain.get(j)).append(".\n");
+    }
+    return work.toString();
   }
 
   /** chain.get(i) is the parent of chain.get(i + 1). */
@@ -96,7 +109,7 @@ public final class RelationalTask implements TaskFamily {
               ? chain.get(i) + " is the parent of " + chain.get(i + 1) + "."
               : chain.get(i + 1) + " is the child of " + chain.get(i) + ".");
     }
-    Names.shuffle(facts, random);
+    List<Integer> order = shuffledLinks(facts, random);
     int generations = chain.size() - 1;
     boolean askAncestor = random.nextBoolean();
     String subject = askAncestor ? chain.getFirst() : chain.getLast();
@@ -104,9 +117,7 @@ public final class RelationalTask implements TaskFamily {
     String answer = "great-".repeat(generations - 2) + (askAncestor ? "grandparent" : "grandchild");
     String instruction = String.join(" ", facts) + " What is " + subject + " to " + object + "?";
     String response =
-        "From parent to child: "
-            + String.join(", ", chain)
-            + ".\n"
+        kinshipWork(chain, order)
             + subject
             + " is "
             + generations
@@ -116,5 +127,43 @@ public final class RelationalTask implements TaskFamily {
             + ".\nAnswer: "
             + answer;
     return new TaskExample(instruction, response, answer);
+  }
+
+  /**
+   * The worked solution of a kinship problem: every fact restated as "parent of", in the order the
+   * question gave them, then a walk down from the eldest that adds one generation per line: "Ann is
+   * the parent of Bob." then "Ann is the grandparent of Cal." (because "Bob is the parent of
+   * Cal."), then "Ann is the great-grandparent of ...", down to the youngest. The caller then
+   * states how many generations apart the two people asked about are: the number of walk lines.
+   */
+  static String kinshipWork(List<String> chain, List<Integer> order) {
+    StringBuilder work = new StringBuilder();
+    for (int i : order) {
+      work.append(chain.get(i)).append(" is the parent of ").append(chain.get(i + 1)).append(".\n");
+    }
+    work.append("From parent to child:\n");
+    for (int j = 1; j < chain.size(); j++) {
+      String relation = j == 1 ? "parent" : "great-".repeat(j - 2) + "grandparent";
+      work.append(chain.getFirst()).append(" is the ").append(relation).append(" of ");
+      work.append(chain.get(j)).append(".\n");
+    }
+    return work.toString();
+  }
+
+  /**
+   * Shuffles the facts (fact i links chain.get(i) and chain.get(i + 1)) and returns the link index
+   * of each fact in its new position.
+   */
+  private static List<Integer> shuffledLinks(List<String> facts, SplittableRandom random) {
+    List<Integer> order = new ArrayList<>();
+    for (int i = 0; i < facts.size(); i++) {
+      order.add(i);
+    }
+    Names.shuffle(order, random);
+    List<String> original = List.copyOf(facts);
+    for (int i = 0; i < order.size(); i++) {
+      facts.set(i, original.get(order.get(i)));
+    }
+    return order;
   }
 }
