@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates the zoo: trains base, arith, relational (family A) and family-b into zoo/models/,
 # merges the two family-A experts (merge-a.yml), then evaluates every model on every family's
-# held-out test split and prints a table. Every run of the same configs gives the same weights.
+# held-out test split and prints a table. Configs fix every seed.
 #
 # Usage: zoo/regenerate.sh [--eval-only] [--n N]
 #   --eval-only  skip training and merging; evaluate what is in zoo/models/

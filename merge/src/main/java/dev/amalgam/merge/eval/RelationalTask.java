@@ -76,26 +76,29 @@ public final class RelationalTask implements TaskFamily {
             + "?";
     String answer = askMore ? first : last;
     String response =
-        orderingWork(chain, order, comparison.more(), comparison.less()) + "Answer: " + answer;
+        orderingWork(chain, order, comparison.more(), comparison.less()) + "\nAnswer: " + answer;
     return new TaskExample(instruction, response, answer);
   }
 
   /**
-   * The worked solution of an ordering problem: every fact restated in the "more" direction, in the
-   * order the question gave them, then a walk from the top of the chain, one fact looked up per
-   * line: "Max is taller than Oda." then "Max is taller than Fay." (because "Oda is taller than
-   * Fay."), until the bottom. Each line needs one lookup, never a search over the whole chain.
+   * The worked solution of an ordering problem, in two lines: every fact restated in the "more"
+   * direction, in the order the question gave them; then, after "From taller to shorter:", a walk
+   * from the top of the chain, one looked-up fact per step: "Max is taller than Oda." then "Max is
+   * taller than Fay." (because "Oda is taller than Fay."), down to the bottom. No step needs a
+   * search over the whole chain. Every name but the first follows a space, so it is the same token
+   * (family A) as in the question; a line-initial name is a different one.
    */
   static String orderingWork(List<String> chain, List<Integer> order, String more, String less) {
     StringBuilder work = new StringBuilder();
     for (int i : order) {
-      work.append(chain.get(i)).append(" is ").append(more).append(" than ");
-      work.append(chain.get(i + 1)).append(".\n");
+      work.append(work.isEmpty() ? "" : " ").append(chain.get(i)).append(" is ").append(more);
+      work.append(" than ");
+      work.append(chain.get(i + 1)).append('.');
     }
-    work.append("From ").append(more).append(" to ").append(less).append(":\n");
+    work.append("\nFrom ").append(more).append(" to ").append(less).append(':');
     for (int j = 1; j < chain.size(); j++) {
-      work.append(chain.getFirst()).append(" is ").append(more).append(" than ");
-      work.append(chain.get(j)).append(".\n");
+      work.append(' ').append(chain.getFirst()).append(" is ").append(more).append(" than ");
+      work.append(chain.get(j)).append('.');
     }
     return work.toString();
   }
@@ -118,6 +121,7 @@ public final class RelationalTask implements TaskFamily {
     String instruction = String.join(" ", facts) + " What is " + subject + " to " + object + "?";
     String response =
         kinshipWork(chain, order)
+            + " "
             + subject
             + " is "
             + generations
@@ -130,22 +134,24 @@ public final class RelationalTask implements TaskFamily {
   }
 
   /**
-   * The worked solution of a kinship problem: every fact restated as "parent of", in the order the
-   * question gave them, then a walk down from the eldest that adds one generation per line: "Ann is
-   * the parent of Bob." then "Ann is the grandparent of Cal." (because "Bob is the parent of
-   * Cal."), then "Ann is the great-grandparent of ...", down to the youngest. The caller then
-   * states how many generations apart the two people asked about are: the number of walk lines.
+   * The worked solution of a kinship problem, in two lines: every fact restated as "parent of", in
+   * the order the question gave them; then, after "From parent to child:", a walk down from the
+   * eldest that adds one generation per step: "Ann is the parent of Bob." then "Ann is the
+   * grandparent of Cal." (because "Bob is the parent of Cal."), down to the youngest. The caller
+   * then states how many generations apart the two people asked about are: the number of steps.
    */
   static String kinshipWork(List<String> chain, List<Integer> order) {
     StringBuilder work = new StringBuilder();
     for (int i : order) {
-      work.append(chain.get(i)).append(" is the parent of ").append(chain.get(i + 1)).append(".\n");
+      work.append(work.isEmpty() ? "" : " ").append(chain.get(i)).append(" is the parent of ");
+      work.append(chain.get(i + 1));
+      work.append('.');
     }
-    work.append("From parent to child:\n");
+    work.append("\nFrom parent to child:");
     for (int j = 1; j < chain.size(); j++) {
       String relation = j == 1 ? "parent" : "great-".repeat(j - 2) + "grandparent";
-      work.append(chain.getFirst()).append(" is the ").append(relation).append(" of ");
-      work.append(chain.get(j)).append(".\n");
+      work.append(' ').append(chain.getFirst()).append(" is the ").append(relation).append(" of ");
+      work.append(chain.get(j)).append('.');
     }
     return work.toString();
   }

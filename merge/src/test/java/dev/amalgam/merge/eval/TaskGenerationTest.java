@@ -85,35 +85,23 @@ class TaskGenerationTest {
   }
 
   @Test
-  void orderingWorkRestatesEveryFactUpwardThenWalksDownFromTheTopOneFactPerLine() {
+  void orderingWorkRestatesEveryFactUpwardThenWalksDownFromTheTopOneFactPerStep() {
     assertThat(
             RelationalTask.orderingWork(
                 List.of("Max", "Oda", "Fay", "Pam"), List.of(2, 0, 1), "taller", "shorter"))
         .isEqualTo(
-            """
-            Fay is taller than Pam.
-            Max is taller than Oda.
-            Oda is taller than Fay.
-            From taller to shorter:
-            Max is taller than Oda.
-            Max is taller than Fay.
-            Max is taller than Pam.
-            """);
+            "Fay is taller than Pam. Max is taller than Oda. Oda is taller than Fay.\n"
+                + "From taller to shorter: Max is taller than Oda. Max is taller than Fay."
+                + " Max is taller than Pam.");
   }
 
   @Test
-  void kinshipWorkRestatesEveryFactAsParentThenAddsOneGenerationPerLine() {
+  void kinshipWorkRestatesEveryFactAsParentThenAddsOneGenerationPerStep() {
     assertThat(RelationalTask.kinshipWork(List.of("Ann", "Bob", "Cal", "Dee"), List.of(1, 2, 0)))
         .isEqualTo(
-            """
-            Bob is the parent of Cal.
-            Cal is the parent of Dee.
-            Ann is the parent of Bob.
-            From parent to child:
-            Ann is the parent of Bob.
-            Ann is the grandparent of Cal.
-            Ann is the great-grandparent of Dee.
-            """);
+            "Bob is the parent of Cal. Cal is the parent of Dee. Ann is the parent of Bob.\n"
+                + "From parent to child: Ann is the parent of Bob. Ann is the grandparent of Cal."
+                + " Ann is the great-grandparent of Dee.");
   }
 
   @Test
@@ -121,11 +109,14 @@ class TaskGenerationTest {
     for (TaskExample example : TaskFamilies.generate(new RelationalTask(), Split.TEST, 200, 3)) {
       String[] facts = example.instruction().replaceAll(" (Who|What) .*", "").split("(?<=\\.) ");
       String[] lines = example.response().split("\n");
-      for (int i = 0; i < facts.length; i++) {
-        assertThat(canonical(facts[i])).as(example.instruction()).isEqualTo(lines[i]);
+      assertThat(lines).as(example.response()).hasSize(3);
+      StringBuilder restated = new StringBuilder();
+      for (String fact : facts) {
+        restated.append(restated.isEmpty() ? "" : " ").append(canonical(fact));
       }
-      assertThat(lines[facts.length]).startsWith("From ");
-      assertThat(lines[lines.length - 1]).isEqualTo("Answer: " + example.answer());
+      assertThat(lines[0]).as(example.instruction()).isEqualTo(restated.toString());
+      assertThat(lines[1]).startsWith("From ");
+      assertThat(lines[2]).isEqualTo("Answer: " + example.answer());
     }
   }
 
