@@ -13,7 +13,7 @@ Both have <unk> (id 0), <s> (1) and </s> (2) as special tokens. The vocabulary c
 words and characters in generated examples of every task family and split, so encoding the task
 texts never produces <unk>.
 
-Usage: zoo/make_tokenizers.py [--amalgam ./amalgam] [--n 3000] [--out zoo/tokenizers]
+Usage: zoo/make_tokenizers.py [--amalgam ./amalgam] [--n 3000] [--out zoo/tokenizers] [--family a|b|both]
 Standard library only.
 """
 
@@ -129,10 +129,15 @@ def main():
     p.add_argument("--n", type=int, default=3000, help="examples per family and split")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--out", default=os.path.join(here, "tokenizers"))
+    p.add_argument("--family", choices=("a", "b", "both"), default="both",
+                   help="which tokenizer(s) to write (family B's piece scores, hence its ids, "
+                        "follow word frequencies: a changed generator reorders them)")
     args = p.parse_args()
     texts = generated_texts(args.amalgam, args.n, args.seed)
-    write(family_a(texts), os.path.join(args.out, "family-a", "tokenizer.json"))
-    write(family_b(texts), os.path.join(args.out, "family-b", "tokenizer.json"))
+    if args.family in ("a", "both"):
+        write(family_a(texts), os.path.join(args.out, "family-a", "tokenizer.json"))
+    if args.family in ("b", "both"):
+        write(family_b(texts), os.path.join(args.out, "family-b", "tokenizer.json"))
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Regenerates the zoo: trains base, arith, relational (family A) and family-b into zoo/models/,
 # merges the two family-A experts (merge-a.yml), then evaluates every model on every family's
-# held-out test split and prints a table. Every run of the same configs gives the same weights.
+# held-out test split and prints a table. Configs fix every seed.
 #
 # Usage: zoo/regenerate.sh [--eval-only] [--n N]
 #   --eval-only  skip training and merging; evaluate what is in zoo/models/
@@ -23,29 +23,52 @@ while [[ $# -gt 0 ]]; do
 done
 mkdir -p "$models" "$zoo/logs"
 
+# One training at a time per lane, two lanes: the runtime uses one thread for models this small,
+# so family-b (independent of the base) trains beside base -> arith -> relational.
+train_one() {
+  local name="$1" start
+  rm -rf "${models:?}/$name"
+  start=$(date +%s)
+  "$amalgam" train "$zoo/configs/$name.yml" -o "$models/$name" > "$zoo/logs/$name.log" 2>&1 \
+    || { echo "regenerate.sh: training $name failed, see zoo/logs/$name.log" >&2; return 1; }
+  echo "== $name trained in $(( $(date +%s) - start )) s: $(grep '^step' "$zoo/logs/$name.log" | tail -n 1)"
+}
+
 if [[ $train == 1 ]]; then
-  for name in base arith relational family-b; do
-    rm -rf "${models:?}/$name"
-    start=$(date +%s)
-    echo "== train $name (log: zoo/logs/$name.log)"
-    "$amalgam" train "$zoo/configs/$name.yml" -o "$models/$name" > "$zoo/logs/$name.log" 2>&1 \
-      || { echo "regenerate.sh: training $name failed, see zoo/logs/$name.log" >&2; exit 1; }
-    echo "   $(grep '^step' "$zoo/logs/$name.log" | tail -n 1)"
-    echo "   $name trained in $(( $(date +%s) - start )) s"
-  done
+  echo "== training family-b | base, arith, relational (logs in zoo/logs/)"
+  train_one family-b &
+  lane_b=$!
+  lane_a=0
+  train_one base && train_one arith && train_one relational || lane_a=1
+  wait "$lane_b" || lane_a=1
+  [[ $lane_a == 0 ]] || exit 1
   rm -rf "$models/merge-a"
   echo "== merge arith + relational (merge-a.yml)"
   "$amalgam" merge "$zoo/merge-a.yml" -o "$models/merge-a" > "$zoo/logs/merge-a.log" 2>&1 \
     || { echo "regenerate.sh: merge failed, see zoo/logs/merge-a.log" >&2; exit 1; }
 fi
 
-# Responses run to ~80 tokens (family B composite); 64, eval's default, would cut them off.
+# Responses run to ~110 tokens (family-A relational and composite scratchpads); 64, eval's default,
+# would cut them off. Two evaluations at a time, one thread each.
 echo "== exact match on the test split, n=$n per family (95% Wilson interval)"
-printf '%-12s %-26s %-26s %-26s\n' model arithmetic relational composite
-for name in base arith relational merge-a family-b; do
-  [[ -f "$models/$name/config.json" ]] || { printf '%-12s (missing)\n' "$name"; continue; }
+eval_one() {
+  local name="$1"
   "$amalgam" eval "$models/$name" --task arithmetic,relational,composite --n "$n" \
     --max-tokens 128 --json > "$zoo/logs/eval-$name.json" 2>"$zoo/logs/eval-$name.err" \
+    || rm -f "$zoo/logs/eval-$name.json"
+}
+names=(base arith relational merge-a family-b)
+for name in "${names[@]}"; do
+  rm -f "$zoo/logs/eval-$name.json"
+  [[ -f "$models/$name/config.json" ]] || continue
+  eval_one "$name" &
+  while (( $(jobs -rp | wc -l) >= 2 )); do wait -n || true; done
+done
+wait
+printf '%-12s %-26s %-26s %-26s\n' model arithmetic relational composite
+for name in "${names[@]}"; do
+  [[ -f "$models/$name/config.json" ]] || { printf '%-12s (missing)\n' "$name"; continue; }
+  [[ -f "$zoo/logs/eval-$name.json" ]] \
     || { printf '%-12s eval failed, see zoo/logs/eval-%s.err\n' "$name" "$name"; continue; }
   python3 - "$name" "$zoo/logs/eval-$name.json" <<'PY'
 import json, sys

@@ -61,7 +61,7 @@ public final class RelationalTask implements TaskFamily {
               ? chain.get(i) + " is " + comparison.more() + " than " + chain.get(i + 1) + "."
               : chain.get(i + 1) + " is " + comparison.less() + " than " + chain.get(i) + ".");
     }
-    Names.shuffle(facts, random);
+    List<Integer> order = shuffledLinks(facts, random);
     String first = chain.getFirst();
     String last = chain.getLast();
     boolean askMore = random.nextBoolean();
@@ -76,15 +76,31 @@ public final class RelationalTask implements TaskFamily {
             + "?";
     String answer = askMore ? first : last;
     String response =
-        "From "
-            + comparison.more()
-            + " to "
-            + comparison.less()
-            + ": "
-            + String.join(", ", chain)
-            + ".\nAnswer: "
-            + answer;
+        orderingWork(chain, order, comparison.more(), comparison.less()) + "\nAnswer: " + answer;
     return new TaskExample(instruction, response, answer);
+  }
+
+  /**
+   * The worked solution of an ordering problem, in two lines: every fact restated in the "more"
+   * direction, in the order the question gave them; then, after "From taller to shorter:", a walk
+   * from the top of the chain, one looked-up fact per step: "Max is taller than Oda." then "Max is
+   * taller than Fay." (because "Oda is taller than Fay."), down to the bottom. No step needs a
+   * search over the whole chain. Every name but the first follows a space, so it is the same token
+   * (family A) as in the question; a line-initial name is a different one.
+   */
+  static String orderingWork(List<String> chain, List<Integer> order, String more, String less) {
+    StringBuilder work = new StringBuilder();
+    for (int i : order) {
+      work.append(work.isEmpty() ? "" : " ").append(chain.get(i)).append(" is ").append(more);
+      work.append(" than ");
+      work.append(chain.get(i + 1)).append('.');
+    }
+    work.append("\nFrom ").append(more).append(" to ").append(less).append(':');
+    for (int j = 1; j < chain.size(); j++) {
+      work.append(' ').append(chain.getFirst()).append(" is ").append(more).append(" than ");
+      work.append(chain.get(j)).append('.');
+    }
+    return work.toString();
   }
 
   /** chain.get(i) is the parent of chain.get(i + 1). */
@@ -96,7 +112,7 @@ public final class RelationalTask implements TaskFamily {
               ? chain.get(i) + " is the parent of " + chain.get(i + 1) + "."
               : chain.get(i + 1) + " is the child of " + chain.get(i) + ".");
     }
-    Names.shuffle(facts, random);
+    List<Integer> order = shuffledLinks(facts, random);
     int generations = chain.size() - 1;
     boolean askAncestor = random.nextBoolean();
     String subject = askAncestor ? chain.getFirst() : chain.getLast();
@@ -104,9 +120,8 @@ public final class RelationalTask implements TaskFamily {
     String answer = "great-".repeat(generations - 2) + (askAncestor ? "grandparent" : "grandchild");
     String instruction = String.join(" ", facts) + " What is " + subject + " to " + object + "?";
     String response =
-        "From parent to child: "
-            + String.join(", ", chain)
-            + ".\n"
+        kinshipWork(chain, order)
+            + " "
             + subject
             + " is "
             + generations
@@ -116,5 +131,45 @@ public final class RelationalTask implements TaskFamily {
             + ".\nAnswer: "
             + answer;
     return new TaskExample(instruction, response, answer);
+  }
+
+  /**
+   * The worked solution of a kinship problem, in two lines: every fact restated as "parent of", in
+   * the order the question gave them; then, after "From parent to child:", a walk down from the
+   * eldest that adds one generation per step: "Ann is the parent of Bob." then "Ann is the
+   * grandparent of Cal." (because "Bob is the parent of Cal."), down to the youngest. The caller
+   * then states how many generations apart the two people asked about are: the number of steps.
+   */
+  static String kinshipWork(List<String> chain, List<Integer> order) {
+    StringBuilder work = new StringBuilder();
+    for (int i : order) {
+      work.append(work.isEmpty() ? "" : " ").append(chain.get(i)).append(" is the parent of ");
+      work.append(chain.get(i + 1));
+      work.append('.');
+    }
+    work.append("\nFrom parent to child:");
+    for (int j = 1; j < chain.size(); j++) {
+      String relation = j == 1 ? "parent" : "great-".repeat(j - 2) + "grandparent";
+      work.append(' ').append(chain.getFirst()).append(" is the ").append(relation).append(" of ");
+      work.append(chain.get(j)).append('.');
+    }
+    return work.toString();
+  }
+
+  /**
+   * Shuffles the facts (fact i links chain.get(i) and chain.get(i + 1)) and returns the link index
+   * of each fact in its new position.
+   */
+  private static List<Integer> shuffledLinks(List<String> facts, SplittableRandom random) {
+    List<Integer> order = new ArrayList<>();
+    for (int i = 0; i < facts.size(); i++) {
+      order.add(i);
+    }
+    Names.shuffle(order, random);
+    List<String> original = List.copyOf(facts);
+    for (int i = 0; i < order.size(); i++) {
+      facts.set(i, original.get(order.get(i)));
+    }
+    return order;
   }
 }

@@ -84,6 +84,58 @@ class TaskGenerationTest {
             "10-1=9, borrow 1\n10-1-0=9, borrow 1\n10-1-0=9, borrow 1\n1-1-0=0\nAnswer: 999");
   }
 
+  @Test
+  void orderingWorkRestatesEveryFactUpwardThenWalksDownFromTheTopOneFactPerStep() {
+    assertThat(
+            RelationalTask.orderingWork(
+                List.of("Max", "Oda", "Fay", "Pam"), List.of(2, 0, 1), "taller", "shorter"))
+        .isEqualTo(
+            "Fay is taller than Pam. Max is taller than Oda. Oda is taller than Fay.\n"
+                + "From taller to shorter: Max is taller than Oda. Max is taller than Fay."
+                + " Max is taller than Pam.");
+  }
+
+  @Test
+  void kinshipWorkRestatesEveryFactAsParentThenAddsOneGenerationPerStep() {
+    assertThat(RelationalTask.kinshipWork(List.of("Ann", "Bob", "Cal", "Dee"), List.of(1, 2, 0)))
+        .isEqualTo(
+            "Bob is the parent of Cal. Cal is the parent of Dee. Ann is the parent of Bob.\n"
+                + "From parent to child: Ann is the parent of Bob. Ann is the grandparent of Cal."
+                + " Ann is the great-grandparent of Dee.");
+  }
+
+  @Test
+  void relationalResponsesRestateTheQuestionsFactsInItsOrderAndEndWithTheAnswer() {
+    for (TaskExample example : TaskFamilies.generate(new RelationalTask(), Split.TEST, 200, 3)) {
+      String[] facts = example.instruction().replaceAll(" (Who|What) .*", "").split("(?<=\\.) ");
+      String[] lines = example.response().split("\n");
+      assertThat(lines).as(example.response()).hasSize(3);
+      StringBuilder restated = new StringBuilder();
+      for (String fact : facts) {
+        restated.append(restated.isEmpty() ? "" : " ").append(canonical(fact));
+      }
+      assertThat(lines[0]).as(example.instruction()).isEqualTo(restated.toString());
+      assertThat(lines[1]).startsWith("From ");
+      assertThat(lines[2]).isEqualTo("Answer: " + example.answer());
+    }
+  }
+
+  /** A fact in the direction the scratchpad restates it: "more" and "parent of". */
+  private static String canonical(String fact) {
+    Matcher kin = PARENT.matcher(fact);
+    if (kin.matches()) {
+      return kin.group(2).equals("parent")
+          ? fact
+          : kin.group(3) + " is the parent of " + kin.group(1) + ".";
+    }
+    Matcher m = MORE.matcher(fact);
+    assertThat(m.matches()).as(fact).isTrue();
+    String word = m.group(2);
+    return OPPOSITE.containsKey(word)
+        ? m.group(3) + " is " + OPPOSITE.get(word) + " than " + m.group(1) + "."
+        : fact;
+  }
+
   private static final Pattern MORE = Pattern.compile("(\\w+) is (\\w+) than (\\w+)\\.");
   private static final Pattern PARENT =
       Pattern.compile("(\\w+) is the (parent|child) of (\\w+)\\.");
