@@ -24,6 +24,8 @@ import dev.amalgam.protocol.bitswap.Bitswap;
 import dev.amalgam.protocol.bitswap.BitswapConfig;
 import dev.amalgam.protocol.bitswap.BlockStore;
 import dev.amalgam.protocol.bitswap.CorruptingBlockStore;
+import dev.amalgam.protocol.bitswap.DontHaveException;
+import dev.amalgam.protocol.bitswap.PeerMisbehavedException;
 import dev.amalgam.protocol.host.Connection;
 import dev.amalgam.protocol.host.ConnectionListener;
 import dev.amalgam.protocol.host.Host;
@@ -542,13 +544,44 @@ public final class NodeDaemon implements AutoCloseable {
               + card.expertId()
               + " (no card service)");
     }
+    boolean vouched = false;
     for (byte[] env : answer) {
       ExpertCard c = ExpertCard.open(env).card();
-      if (c.peer().equals(card.peer()) && c.expertId().equals(card.expertId())) {
-        return;
-      }
+      vouched |= c.peer().equals(card.peer()) && c.expertId().equals(card.expertId());
     }
-    throw new CardException("peer " + card.peer() + " does not provide expert " + card.expertId());
+    if (!vouched) {
+      throw new CardException(
+          "peer " + card.peer() + " does not provide expert " + card.expertId());
+    }
+    confirmServesManifest(card);
+  }
+
+  /**
+   * A peer's word is not enough: it must also serve the expert's manifest over bitswap, whose bytes
+   * bitswap checks against the expert id (the manifest CID).
+   */
+  private void confirmServesManifest(ExpertCard card)
+      throws CardException, IOException, InterruptedException {
+    try {
+      bitswap
+          .wantBlock(card.peer(), card.expertId(), 1)
+          .get(ASK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.ExecutionException e) {
+      if (e.getCause() instanceof DontHaveException
+          || e.getCause() instanceof PeerMisbehavedException) {
+        throw new CardException(
+            "peer "
+                + card.peer()
+                + " does not serve the manifest of expert "
+                + card.expertId()
+                + ": "
+                + e.getCause().getMessage());
+      }
+      throw new IOException("manifest of " + card.expertId() + ": " + e.getCause().getMessage());
+    } catch (java.util.concurrent.TimeoutException e) {
+      bitswap.cancel(card.peer(), card.expertId());
+      throw new IOException("manifest of " + card.expertId() + " not served within " + ASK_TIMEOUT);
+    }
   }
 
   private void onCard(Message m) {
