@@ -47,6 +47,18 @@ final class AmalgamProcess implements AutoCloseable {
     return startIn(null, name, args);
   }
 
+  /** A bootstrap peer of {@code federation} on an ephemeral loopback port. */
+  static AmalgamProcess startBootstrap(String federation) throws IOException {
+    return start(
+        "bootstrap",
+        "bootstrap",
+        "start",
+        "--federation",
+        federation,
+        "--listen",
+        "/ip4/127.0.0.1/tcp/0");
+  }
+
   /** Runs it with extra environment variables (e.g. a test-only fault switch). */
   static AmalgamProcess startWithEnv(java.util.Map<String, String> env, String name, String... args)
       throws IOException {

@@ -63,16 +63,7 @@ class FederationProcessesTest {
   @BeforeAll
   void startFederation(@TempDir Path tmp) throws Exception {
     dir = tmp;
-    bootstrap =
-        track(
-            AmalgamProcess.start(
-                "bootstrap",
-                "bootstrap",
-                "start",
-                "--federation",
-                FEDERATION,
-                "--listen",
-                "/ip4/127.0.0.1/tcp/0"));
+    bootstrap = track(AmalgamProcess.startBootstrap(FEDERATION));
     bootstrapAddr = bootstrap.awaitValue("listening on ", START);
     for (int i = 0; i < 4; i++) {
       homes.add(initHomeWithExpert(i, bootstrapAddr));

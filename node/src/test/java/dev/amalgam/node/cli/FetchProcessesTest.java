@@ -60,16 +60,7 @@ class FetchProcessesTest {
   @BeforeAll
   void startProviders(@TempDir Path tmp) throws Exception {
     dir = tmp;
-    AmalgamProcess bootstrap =
-        track(
-            AmalgamProcess.start(
-                "bootstrap",
-                "bootstrap",
-                "start",
-                "--federation",
-                FEDERATION,
-                "--listen",
-                "/ip4/127.0.0.1/tcp/0"));
+    AmalgamProcess bootstrap = track(AmalgamProcess.startBootstrap(FEDERATION));
     bootstrapAddr = bootstrap.awaitValue("listening on ", START);
     expert = eightMibExpert(dir.resolve("expert"));
     try (Checkpoint c = Checkpoint.open(expert)) {
