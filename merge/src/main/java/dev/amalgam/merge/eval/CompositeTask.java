@@ -8,6 +8,10 @@ import java.util.SplittableRandom;
  * Problems needing both skills: a shuffled chain of 2 to 4 relative amounts ("Bob has 120 more
  * coins than Ann") anchored by one absolute amount; the question asks for the far end of the chain,
  * so the solver must order the facts and then add and subtract along them.
+ *
+ * <p>The worked solution is one line of sentences joined by spaces ("Tia = 972. Ned = 972 + 68 =
+ * 1040.") so that every name but the first is written after a space, as in the question: in both
+ * zoo tokenizers a name at a line start is a different token from the same name after a space.
  */
 public final class CompositeTask implements TaskFamily {
 
@@ -26,7 +30,7 @@ public final class CompositeTask implements TaskFamily {
     long value = 10 + random.nextInt(990);
     List<String> facts = new ArrayList<>();
     facts.add(chain.getFirst() + " has " + value + " " + item + ".");
-    StringBuilder work = new StringBuilder(chain.getFirst() + " = " + value + "\n");
+    StringBuilder work = new StringBuilder(chain.getFirst() + " = " + value + ".");
     for (int i = 1; i < chain.size(); i++) {
       long delta = 1 + random.nextInt(99);
       boolean more = random.nextBoolean() || value - delta < 1;
@@ -40,20 +44,21 @@ public final class CompositeTask implements TaskFamily {
               + " than "
               + chain.get(i - 1)
               + ".");
-      work.append(chain.get(i))
+      work.append(' ')
+          .append(chain.get(i))
           .append(" = ")
           .append(value)
           .append(more ? " + " : " - ")
           .append(delta)
           .append(" = ")
           .append(next)
-          .append('\n');
+          .append('.');
       value = next;
     }
     Names.shuffle(facts, random);
     String answer = Long.toString(value);
     String instruction =
         String.join(" ", facts) + " How many " + item + " does " + chain.getLast() + " have?";
-    return new TaskExample(instruction, work + "Answer: " + answer, answer);
+    return new TaskExample(instruction, work + "\nAnswer: " + answer, answer);
   }
 }
