@@ -750,7 +750,9 @@ public final class NodeDaemon implements AutoCloseable {
             + r.target()
             + (r.tensors() == null
                 ? ""
-                : (r.sparse() ? " (sparse, tensors " : " (tensors ") + r.tensors() + ")"));
+                : (r.sparse() ? " (sparse, tensors " : " (tensors ")
+                    + abbreviated(r.tensors())
+                    + ")"));
     NodeConfig.Limits limits = home.config().limits();
     try {
       ExpertFetch.Result res =
@@ -769,6 +771,11 @@ public final class NodeDaemon implements AutoCloseable {
       log.event("fetch failed", r.id() + ": " + e.getMessage());
       throw e;
     }
+  }
+
+  /** A merge's sparse fetch names every tensor it reads; the log shows the start of the list. */
+  private static String abbreviated(String tensors) {
+    return tensors.length() <= 120 ? tensors : tensors.substring(0, 117) + "...";
   }
 
   public List<HostedView> hosted() throws IOException {

@@ -179,7 +179,7 @@ public final class ExpertFetch {
           missing.size(),
           missingBytes,
           resumed,
-          assembler.totalBytes() - missingBytes);
+          assembler.totalBytes() - bytesOf(manifest, assembler.missingChunks()));
       FetchReport report = fetchChunks(id, providers, missing, assembler, key, listener);
       Path directory = target;
       if (r.sparse() && !assembler.missingChunks().isEmpty()) {
