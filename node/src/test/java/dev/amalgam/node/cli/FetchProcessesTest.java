@@ -174,6 +174,16 @@ class FetchProcessesTest {
     }
   }
 
+  /** Runs {@code amalgam fetch} in its own JVM and kills it (SIGKILL) once it is past 10 %. */
+  private void killFetchMidway(String name, String id, Path out) throws Exception {
+    try (AmalgamProcess fetch =
+        track(
+            AmalgamProcess.start(
+                name, "fetch", id, "-o", out.toString(), "--home", fetcherHome.toString()))) {
+      fetch.awaitLine(l -> l.matches("fetch +[1-9]\\d% .*"), START, "'fetch NN%'");
+    }
+  }
+
   private static Matcher summary(CliRun run) {
     Matcher m = SUMMARY.matcher(run.err());
     assertThat(m.find()).as("summary line in:\n" + run.err()).isTrue();
@@ -203,18 +213,7 @@ class FetchProcessesTest {
   @Order(20)
   void fetchKilledMidwayResumesWithoutRefetchingVerifiedChunks() throws Exception {
     Path out = dir.resolve("out-resumed");
-    try (AmalgamProcess first =
-        track(
-            AmalgamProcess.start(
-                "fetch1",
-                "fetch",
-                expertId,
-                "-o",
-                out.toString(),
-                "--home",
-                fetcherHome.toString()))) {
-      first.awaitLine(l -> l.matches("fetch +[1-9]\\d% .*"), START, "'fetch NN%'");
-    } // killed (SIGKILL) mid-way
+    killFetchMidway("fetch1", expertId, out);
     int recorded;
     try (NodeStore store = NodeStore.open(fetcherHome.resolve(NodeHome.STATE))) {
       recorded = store.fetchedChunks(expertId, out.toString()).size();
@@ -532,18 +531,7 @@ class FetchProcessesTest {
         .get(0)
         .awaitLine(l -> l.contains(" expert announced " + slowId), START, "'expert announced'");
     Path out = dir.resolve("out-outlives-its-cli");
-    try (AmalgamProcess first =
-        track(
-            AmalgamProcess.start(
-                "fetch-then-killed",
-                "fetch",
-                slowId,
-                "-o",
-                out.toString(),
-                "--home",
-                fetcherHome.toString()))) {
-      first.awaitLine(l -> l.matches("fetch +[1-9]\\d% .*"), START, "'fetch NN%'");
-    } // killed (SIGKILL): the daemon's fetch goes on
+    killFetchMidway("fetch-then-killed", slowId, out); // the daemon's fetch goes on
 
     CliRun status = CliRun.of("node", "status", "--json", "--home", fetcherHome.toString());
     assertThat(status.exitCode()).as(status.err()).isZero();
