@@ -17,35 +17,78 @@ import dev.amalgam.protocol.kad.Validators;
 import dev.amalgam.protocol.multiaddr.Multiaddr;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * Runs a fetch for a node home: inside its daemon when one runs (the events stream back), else as a
- * one-shot DHT client joined through the home's bootstrap and remembered peers.
+ * Runs a fetch for a node home: inside its daemon when one runs (the events stream back; the fetch
+ * goes on in the daemon if this process ends), else as a one-shot DHT client joined through the
+ * home's bootstrap and remembered peers.
  */
 final class FetchRunner {
   private FetchRunner() {}
 
-  static ExpertFetch.Result run(Path homeDir, ExpertFetch.Request r, ExpertFetch.Listener listener)
-      throws Exception {
-    Optional<ApiClient> daemon = ApiClient.find(homeDir);
-    if (daemon.isPresent()) {
-      return daemon
-          .get()
-          .fetch(new FetchRequest(r.id(), r.target().toString(), r.tensors()), listener);
-    }
-    return oneShot(NodeHome.open(homeDir), r, listener);
+  /** Runs fetches for one home: through its daemon, or joined once for all of them. */
+  interface Session extends AutoCloseable {
+    ExpertFetch.Result run(ExpertFetch.Request r, ExpertFetch.Listener listener) throws Exception;
+
+    @Override
+    void close();
   }
 
-  /** Joins the federation as a DHT client for the time of the fetch. */
-  private static ExpertFetch.Result oneShot(
-      NodeHome h, ExpertFetch.Request r, ExpertFetch.Listener progress) throws Exception {
-    NodeConfig.Limits limits = h.config().limits();
-    try (NodeStore store = NodeStore.open(h.statePath());
-        Host host =
-            new Host(HostConfig.defaults().withIdentity(h.identity()).withTransport(1, true));
-        HostedBlocks none = new HostedBlocks()) {
+  static ExpertFetch.Result run(Path homeDir, ExpertFetch.Request r, ExpertFetch.Listener listener)
+      throws Exception {
+    try (Session s = open(homeDir)) {
+      return s.run(r, listener);
+    }
+  }
+
+  static Session open(Path homeDir) throws Exception {
+    Optional<ApiClient> daemon = ApiClient.find(homeDir);
+    if (daemon.isPresent()) {
+      ApiClient api = daemon.get();
+      return new Session() {
+        @Override
+        public ExpertFetch.Result run(ExpertFetch.Request r, ExpertFetch.Listener listener)
+            throws Exception {
+          return api.fetch(
+              new FetchRequest(r.id(), r.target().toString(), r.tensors(), r.sparse()), listener);
+        }
+
+        @Override
+        public void close() {}
+      };
+    }
+    return new OneShot(NodeHome.open(homeDir));
+  }
+
+  /** Joins the federation as a DHT client at the first fetch, until closed. */
+  private static final class OneShot implements Session {
+    private final NodeHome home;
+    private final List<AutoCloseable> open = new ArrayList<>();
+    private ExpertFetch fetch;
+
+    OneShot(NodeHome home) {
+      this.home = home;
+    }
+
+    @Override
+    public ExpertFetch.Result run(ExpertFetch.Request r, ExpertFetch.Listener listener)
+        throws Exception {
+      if (fetch == null) {
+        fetch = join();
+      }
+      return fetch.run(r, listener);
+    }
+
+    private ExpertFetch join() throws Exception {
+      NodeHome h = home;
+      NodeConfig.Limits limits = h.config().limits();
+      NodeStore store = keep(NodeStore.open(h.statePath()));
+      Host host =
+          keep(new Host(HostConfig.defaults().withIdentity(h.identity()).withTransport(1, true)));
+      HostedBlocks none = keep(new HostedBlocks());
       List<Multiaddr> targets =
           NodeDaemon.joinTargets(NodeDaemon.federationOf(h), store, host.peerId(), w -> {});
       if (targets.isEmpty()) {
@@ -55,27 +98,48 @@ final class FetchRunner {
                 + NodeHome.CONFIG
                 + ", or start the node)");
       }
-      try (KadDht dht =
+      KadDht dht =
+          keep(
               new KadDht(
                       host,
                       KadConfig.defaults()
                           .withClientMode(true)
                           .withTimeouts(Duration.ofSeconds(5), Duration.ofSeconds(20))
                           .withValidators(Validators.amalgam()))
-                  .start();
-          Bitswap bitswap = Bitswap.start(host, none, NodeDaemon.bitswapConfig(limits))) {
-        if (dht.bootstrap(targets) == 0) {
-          throw new UserError(
-              "none of the "
-                  + targets.size()
-                  + " bootstrap or remembered peers of "
-                  + h.dir()
-                  + " answered");
-        }
-        return new ExpertFetch(
-                dht, bitswap, store, ExpertFetch.configFor(limits.fetchConcurrency()))
-            .run(r, progress);
+                  .start());
+      Bitswap bitswap = keep(Bitswap.start(host, none, NodeDaemon.bitswapConfig(limits)));
+      if (dht.bootstrap(targets) == 0) {
+        throw new UserError(
+            "none of the "
+                + targets.size()
+                + " bootstrap or remembered peers of "
+                + h.dir()
+                + " answered");
       }
+      return new ExpertFetch(
+          dht,
+          bitswap,
+          store,
+          ExpertFetch.configFor(limits.fetchConcurrency()),
+          limits.badPeerPenalty());
+    }
+
+    private <T extends AutoCloseable> T keep(T resource) {
+      open.add(resource);
+      return resource;
+    }
+
+    /** Closes in reverse order of opening. */
+    @Override
+    public void close() {
+      for (AutoCloseable c : open.reversed()) {
+        try {
+          c.close();
+        } catch (Exception e) {
+          // closing a client that is going away anyway
+        }
+      }
+      open.clear();
     }
   }
 }

@@ -97,6 +97,7 @@ public final class NodeDaemon implements AutoCloseable {
       Executors.newSingleThreadScheduledExecutor(
           r -> Thread.ofPlatform().daemon().name("amalgam-node-timer").unstarted(r));
   private final ExecutorService work = Executors.newVirtualThreadPerTaskExecutor();
+  private final FetchJobs fetches = new FetchJobs(work, this::fetch);
   private final Set<PeerId> connected = ConcurrentHashMap.newKeySet();
   private final Set<PeerId> topicPeersSeen = new HashSet<>();
   private final Object announceLock = new Object();
@@ -727,17 +728,40 @@ public final class NodeDaemon implements AutoCloseable {
     return removed;
   }
 
-  /** Fetches an expert from the federation into a directory (see {@link ExpertFetch}). */
-  public ExpertFetch.Result fetch(ExpertFetch.Request r, ExpertFetch.Listener listener)
+  /**
+   * Starts a fetch of an expert into a directory (see {@link ExpertFetch}) as a job of the daemon,
+   * which runs to its end whether or not the client that asked stays; a request for a directory
+   * that a running fetch of the same request writes joins that fetch.
+   */
+  public FetchJobs.Joined fetchJob(ExpertFetch.Request r) throws IOException {
+    FetchJobs.Joined j = fetches.join(r);
+    if (j.attached()) {
+      log.event("fetch joined", r.id() + " into " + j.job().request().target());
+    }
+    return j;
+  }
+
+  private ExpertFetch.Result fetch(ExpertFetch.Request r, ExpertFetch.Listener listener)
       throws IOException, InterruptedException {
-    log.event("fetch started", r.id() + " into " + r.target());
+    log.event(
+        "fetch started",
+        r.id()
+            + " into "
+            + r.target()
+            + (r.tensors() == null
+                ? ""
+                : (r.sparse() ? " (sparse, tensors " : " (tensors ")
+                    + abbreviated(r.tensors())
+                    + ")"));
+    NodeConfig.Limits limits = home.config().limits();
     try {
       ExpertFetch.Result res =
           new ExpertFetch(
                   dht,
                   bitswap,
                   store,
-                  ExpertFetch.configFor(home.config().limits().fetchConcurrency()))
+                  ExpertFetch.configFor(limits.fetchConcurrency()),
+                  limits.badPeerPenalty())
               .run(r, listener);
       log.event(
           "fetch done",
@@ -747,6 +771,11 @@ public final class NodeDaemon implements AutoCloseable {
       log.event("fetch failed", r.id() + ": " + e.getMessage());
       throw e;
     }
+  }
+
+  /** A merge's sparse fetch names every tensor it reads; the log shows the start of the list. */
+  private static String abbreviated(String tensors) {
+    return tensors.length() <= 120 ? tensors : tensors.substring(0, 117) + "...";
   }
 
   public List<HostedView> hosted() throws IOException {
@@ -777,7 +806,17 @@ public final class NodeDaemon implements AutoCloseable {
               System.currentTimeMillis()));
     }
     out.sort(java.util.Comparator.comparing(PeerView::id));
-    return out;
+    long penalty = home.config().limits().badPeerPenalty().toMillis();
+    if (penalty == 0) {
+      return out;
+    }
+    try {
+      return PeerView.withPenalties(
+          out, store.penalties(System.currentTimeMillis() - penalty), penalty);
+    } catch (SQLException e) {
+      log.event("database read failed", e.getMessage());
+      return out;
+    }
   }
 
   public StatusView status(String api) throws IOException {
@@ -792,7 +831,8 @@ public final class NodeDaemon implements AutoCloseable {
         api,
         peers(),
         hosted(),
-        cards.list(null, System.currentTimeMillis()).size());
+        cards.list(null, System.currentTimeMillis()).size(),
+        fetches.running());
   }
 
   public String metrics() {

@@ -30,9 +30,23 @@ public record NodeConfig(
       @JsonProperty("max_connections_per_peer") int maxConnectionsPerPeer,
       @JsonProperty("max_streams_per_connection") int maxStreamsPerConnection,
       @JsonProperty("upload_bytes_per_second_per_peer") long uploadBytesPerSecondPerPeer,
-      @JsonProperty("fetch_concurrency") int fetchConcurrency) {
+      @JsonProperty("fetch_concurrency") int fetchConcurrency,
+      @JsonProperty("bad_peer_penalty_seconds") Long badPeerPenaltySeconds) {
+    /** How long a peer that served a block failing verification is avoided by default. */
+    public static final long DEFAULT_BAD_PEER_PENALTY_SECONDS = 3600;
+
+    public Limits {
+      badPeerPenaltySeconds =
+          badPeerPenaltySeconds == null ? DEFAULT_BAD_PEER_PENALTY_SECONDS : badPeerPenaltySeconds;
+    }
+
     public static Limits defaults() {
-      return new Limits(256, 4, 512, 0, 8);
+      return new Limits(256, 4, 512, 0, 8, DEFAULT_BAD_PEER_PENALTY_SECONDS);
+    }
+
+    /** How long fetches avoid a peer that served a corrupt block (zero: not at all). */
+    public java.time.Duration badPeerPenalty() {
+      return java.time.Duration.ofSeconds(badPeerPenaltySeconds);
     }
   }
 
@@ -93,7 +107,8 @@ public record NodeConfig(
           "max_connections_per_peer",
           "max_streams_per_connection",
           "upload_bytes_per_second_per_peer",
-          "fetch_concurrency");
+          "fetch_concurrency",
+          "bad_peer_penalty_seconds");
 
   /**
    * Checks every key of the top level and of {@code limits} before binding, so errors carry lines.
@@ -178,6 +193,13 @@ public record NodeConfig(
         || limits.maxConnectionsPerPeer() < 1
         || limits.maxStreamsPerConnection() < 1) {
       throw new HomeException(file + ": limits must be positive");
+    }
+    if (limits.badPeerPenaltySeconds() < 0) {
+      throw new HomeException(
+          file
+              + ": limits.bad_peer_penalty_seconds "
+              + limits.badPeerPenaltySeconds()
+              + " must be 0 or more");
     }
   }
 

@@ -15,9 +15,10 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The node's state in SQLite: hosted experts, cards heard from peers, the peerstore, and the chunks
- * of unfinished fetches already verified and written (keyed by expert id and output directory). The
- * schema is versioned with {@code PRAGMA user_version} and migrated forward on open.
+ * The node's state in SQLite: hosted experts, cards heard from peers, the peerstore, the chunks of
+ * unfinished fetches already verified and written (keyed by expert id and output directory), and
+ * the peers penalized for serving blocks that failed verification. The schema is versioned with
+ * {@code PRAGMA user_version} and migrated forward on open.
  */
 public final class NodeStore implements AutoCloseable {
   private static final String[] MIGRATIONS = {
@@ -60,6 +61,14 @@ public final class NodeStore implements AutoCloseable {
     );
     ALTER TABLE hosted_experts ADD COLUMN merged_from TEXT NOT NULL DEFAULT '';
     ALTER TABLE hosted_experts ADD COLUMN recipe_sha256 TEXT
+    """,
+    """
+    CREATE TABLE peer_penalties (
+      peer_id TEXT PRIMARY KEY,
+      reason TEXT NOT NULL,
+      count INTEGER NOT NULL,
+      last_at INTEGER NOT NULL
+    )
     """
   };
 
@@ -116,6 +125,9 @@ public final class NodeStore implements AutoCloseable {
 
   /** A peer as last seen. */
   public record KnownPeer(String peerId, List<String> addrs, long lastSeen) {}
+
+  /** A peer that misbehaved: the last reason, how often, and when last. */
+  public record PeerPenalty(String peerId, String reason, long count, long lastAt) {}
 
   private final Path file;
   private final Connection db;
@@ -333,6 +345,41 @@ public final class NodeStore implements AutoCloseable {
                 rs.getString("peer_id"),
                 addrs.isEmpty() ? List.of() : List.of(addrs.split(" ")),
                 rs.getLong("last_seen")));
+      }
+    }
+    return out;
+  }
+
+  /** Records one more offence of {@code peerId} at {@code at} (epoch ms). */
+  public synchronized void penalize(String peerId, String reason, long at) throws SQLException {
+    try (PreparedStatement ps =
+        db.prepareStatement(
+            "INSERT INTO peer_penalties (peer_id, reason, count, last_at) VALUES (?, ?, 1, ?) "
+                + "ON CONFLICT(peer_id) DO UPDATE SET reason = excluded.reason,"
+                + " count = count + 1, last_at = excluded.last_at")) {
+      ps.setString(1, peerId);
+      ps.setString(2, reason);
+      ps.setLong(3, at);
+      ps.executeUpdate();
+    }
+  }
+
+  /** The peers penalized at or after {@code since} (epoch ms), most recent first. */
+  public synchronized List<PeerPenalty> penalties(long since) throws SQLException {
+    List<PeerPenalty> out = new ArrayList<>();
+    try (PreparedStatement ps =
+        db.prepareStatement(
+            "SELECT * FROM peer_penalties WHERE last_at >= ? ORDER BY last_at DESC, peer_id")) {
+      ps.setLong(1, since);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(
+              new PeerPenalty(
+                  rs.getString("peer_id"),
+                  rs.getString("reason"),
+                  rs.getLong("count"),
+                  rs.getLong("last_at")));
+        }
       }
     }
     return out;

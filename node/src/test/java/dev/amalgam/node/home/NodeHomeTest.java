@@ -104,7 +104,7 @@ class NodeHomeTest {
       store.putPeer(new NodeStore.KnownPeer("12D3KooWx", List.of("/ip4/127.0.0.1/tcp/2"), 9));
     }
     try (NodeStore store = NodeStore.open(db)) {
-      assertThat(store.schemaVersion()).isEqualTo(3);
+      assertThat(store.schemaVersion()).isEqualTo(4);
       assertThat(store.hostedExperts())
           .singleElement()
           .satisfies(
@@ -138,5 +138,52 @@ class NodeHomeTest {
       store.clearFetchedChunks("bagaa1", "/out|tensors=a*");
       assertThat(store.fetchedChunks("bagaa1", "/out|tensors=a*")).isEmpty();
     }
+  }
+
+  @Test
+  void peerPenaltiesCountOffencesAndOutliveTheStore() throws Exception {
+    try (NodeStore store = NodeStore.open(dir.resolve("state.db"))) {
+      store.penalize("peerA", "block does not match its CID", 1_000);
+      store.penalize("peerA", "block larger than the limit", 5_000);
+      store.penalize("peerB", "block does not match its CID", 2_000);
+    }
+    try (NodeStore store = NodeStore.open(dir.resolve("state.db"))) {
+      assertThat(store.penalties(0))
+          .containsExactly(
+              new NodeStore.PeerPenalty("peerA", "block larger than the limit", 2, 5_000),
+              new NodeStore.PeerPenalty("peerB", "block does not match its CID", 1, 2_000));
+      assertThat(store.penalties(3_000))
+          .extracting(NodeStore.PeerPenalty::peerId)
+          .containsExactly("peerA");
+    }
+  }
+
+  /** A limits section as versions before the penalty key wrote it. */
+  private static final String OLD_LIMITS =
+      """
+      limits:
+        max_connections: 256
+        max_connections_per_peer: 4
+        max_streams_per_connection: 512
+        upload_bytes_per_second_per_peer: 0
+        fetch_concurrency: 8
+      """;
+
+  @Test
+  void configRejectsANegativePenalty() throws Exception {
+    NodeHome.init(dir, NodeConfig.defaults());
+    Files.writeString(
+        dir.resolve(NodeHome.CONFIG), OLD_LIMITS + "  bad_peer_penalty_seconds: -5\n");
+    assertThatThrownBy(() -> NodeHome.open(dir))
+        .hasMessageContaining("config.yaml")
+        .hasMessageContaining("limits.bad_peer_penalty_seconds -5");
+  }
+
+  @Test
+  void configWrittenBeforeThePenaltyKeyUsesTheDefault() throws Exception {
+    NodeHome.init(dir, NodeConfig.defaults());
+    Files.writeString(dir.resolve(NodeHome.CONFIG), OLD_LIMITS);
+    assertThat(NodeHome.open(dir).config().limits().badPeerPenalty())
+        .isEqualTo(java.time.Duration.ofHours(1));
   }
 }
