@@ -2,6 +2,8 @@ package dev.amalgam.bootstrap;
 
 import dev.amalgam.bootstrap.card.CardException;
 import dev.amalgam.bootstrap.card.CardGossipCheck;
+import dev.amalgam.bootstrap.round.RoundException;
+import dev.amalgam.bootstrap.round.RoundMessages;
 import dev.amalgam.protocol.crypto.PrivateKey;
 import dev.amalgam.protocol.host.Connection;
 import dev.amalgam.protocol.host.ConnectionListener;
@@ -76,6 +78,17 @@ public final class BootstrapPeer implements AutoCloseable {
           } catch (CardException e) {
             log.event("card rejected", "from " + m.receivedFrom() + ": " + e.getMessage());
             return e.stale() ? ValidationResult.IGNORE : ValidationResult.REJECT;
+          }
+        });
+    gossip.addValidator(
+        federation.mergesTopic(),
+        m -> {
+          try {
+            RoundMessages.check(m);
+            return ValidationResult.ACCEPT;
+          } catch (RoundException e) {
+            log.event("round message rejected", "from " + m.receivedFrom() + ": " + e.getMessage());
+            return ValidationResult.REJECT;
           }
         });
     for (String topic : federation.topics()) {
