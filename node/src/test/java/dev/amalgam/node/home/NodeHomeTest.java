@@ -104,7 +104,7 @@ class NodeHomeTest {
       store.putPeer(new NodeStore.KnownPeer("12D3KooWx", List.of("/ip4/127.0.0.1/tcp/2"), 9));
     }
     try (NodeStore store = NodeStore.open(db)) {
-      assertThat(store.schemaVersion()).isEqualTo(3);
+      assertThat(store.schemaVersion()).isEqualTo(4);
       assertThat(store.hostedExperts())
           .singleElement()
           .satisfies(
@@ -138,5 +138,46 @@ class NodeHomeTest {
       store.clearFetchedChunks("bagaa1", "/out|tensors=a*");
       assertThat(store.fetchedChunks("bagaa1", "/out|tensors=a*")).isEmpty();
     }
+  }
+
+  @Test
+  void roundResultsKeepEachPeersFirstOutputAndRememberAContradiction() throws Exception {
+    Path db = dir.resolve("state.db");
+    try (NodeStore store = NodeStore.open(db)) {
+      assertThat(
+              store.putRoundProposal(
+                  new NodeStore.StoredProposal("p1", "12D3A", new byte[] {1}, 5)))
+          .isTrue();
+      assertThat(
+              store.putRoundProposal(
+                  new NodeStore.StoredProposal("p1", "12D3A", new byte[] {1}, 6)))
+          .isFalse();
+      assertThat(store.putRoundResult(result("12D3B", "out1")))
+          .isEqualTo(NodeStore.ResultOutcome.NEW);
+      assertThat(store.putRoundResult(result("12D3B", "out1")))
+          .isEqualTo(NodeStore.ResultOutcome.ALREADY_KNOWN);
+      assertThat(store.putRoundResult(result("12D3B", "out2")))
+          .isEqualTo(NodeStore.ResultOutcome.CONFLICTING);
+      store.putRoundRun(new NodeStore.RoundRun("p1", "done", "out1", 9));
+    }
+    try (NodeStore store = NodeStore.open(db)) {
+      assertThat(store.roundProposals())
+          .singleElement()
+          .satisfies(p -> assertThat(p.receivedAt()).isEqualTo(5));
+      assertThat(store.roundResults())
+          .singleElement()
+          .satisfies(
+              r -> {
+                assertThat(r.outputId()).isEqualTo("out1");
+                assertThat(r.otherOutputId()).isEqualTo("out2");
+              });
+      assertThat(store.roundRuns())
+          .singleElement()
+          .satisfies(r -> assertThat(r.state()).isEqualTo("done"));
+    }
+  }
+
+  private static NodeStore.StoredResult result(String peer, String output) {
+    return new NodeStore.StoredResult("p1", peer, output, new byte[] {2}, 7, null);
   }
 }
