@@ -271,6 +271,10 @@ public final class NodeDaemon implements AutoCloseable {
     gossip.start();
     gossip.addValidator(federation.expertsTopic(), this::validateCard);
     gossip.subscribe(federation.expertsTopic(), this::onCard);
+    int abandoned = rounds.abandonUnfinished();
+    if (abandoned > 0) {
+      log.event("rounds abandoned", abandoned + " rounds were unfinished when the node stopped");
+    }
     gossip.addValidator(federation.mergesTopic(), this::validateRoundMessage);
     gossip.subscribe(federation.mergesTopic(), this::onRoundMessage);
   }

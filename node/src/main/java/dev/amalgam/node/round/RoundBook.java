@@ -120,6 +120,25 @@ public final class RoundBook {
     }
   }
 
+  /**
+   * Marks the runs a stopped node left queued or running as failed (a restarted node does not pick
+   * them up again); returns how many.
+   */
+  public int abandonUnfinished() throws IOException {
+    int n = 0;
+    try {
+      for (NodeStore.RoundRun r : store.roundRuns()) {
+        if (r.state().equals("queued") || r.state().equals("running")) {
+          setRun(r.proposalId(), "failed", "interrupted: the node stopped during the round");
+          n++;
+        }
+      }
+    } catch (SQLException e) {
+      throw new HomeException("cannot read round runs: " + e.getMessage(), e);
+    }
+    return n;
+  }
+
   /** Every known round, oldest first, with its results judged. */
   public List<RoundView> views() throws IOException {
     Map<String, List<NodeStore.StoredResult>> results = new HashMap<>();

@@ -178,6 +178,15 @@ class RoundsProcessesTest {
     return "absent";
   }
 
+  private static JsonNode scoresOf(JsonNode round, String peer) {
+    for (JsonNode r : round.get("results")) {
+      if (r.get("peer").asText().equals(peer)) {
+        return r.get("scores");
+      }
+    }
+    return null;
+  }
+
   @Test
   @Order(1)
   void proposedRoundIsVerifiedByTwoPeersAndTheLiarIsFlagged() throws Exception {
@@ -228,6 +237,7 @@ class RoundsProcessesTest {
         assertThat(res.get("scores").has("relational")).isTrue();
       }
     }
+    assertThat(scoresOf(r, peers.get("arith"))).isEqualTo(scoresOf(r, peers.get("relational")));
     assertThat(r.get("proposer").asText()).isEqualTo(peers.get("proposer"));
     assertThat(r.get("inputs").toString()).contains(arithId).contains(relationalId);
 

@@ -67,6 +67,23 @@ class NodeHomeTest {
   }
 
   @Test
+  void roundsSectionDefaultsWhatItOmitsAndReportsTyposAndBadLimits() throws Exception {
+    NodeHome.init(dir, NodeConfig.defaults());
+    Path config = dir.resolve(NodeHome.CONFIG);
+    Files.writeString(config, "rounds:\n  participate: true\n");
+    NodeConfig.Rounds r = NodeHome.open(dir).config().rounds();
+    assertThat(r.participate()).isTrue();
+    assertThat(r.maxConcurrent()).isEqualTo(1);
+    assertThat(r.maxInputBytes()).isEqualTo(4L << 30);
+    Files.writeString(config, "rounds:\n  participate: true\n  max_concurent: 2\n");
+    assertThatThrownBy(() -> NodeHome.open(dir))
+        .hasMessageContaining("config.yaml:3: unknown key 'max_concurent' in rounds");
+    Files.writeString(config, "rounds:\n  max_concurrent: 0\n");
+    assertThatThrownBy(() -> NodeHome.open(dir))
+        .hasMessageContaining("rounds.max_concurrent 0 must be at least 1");
+  }
+
+  @Test
   void configRejectsAnInvalidFederationName() throws Exception {
     NodeHome.init(dir, NodeConfig.defaults());
     Files.writeString(dir.resolve(NodeHome.CONFIG), "federation: 'no spaces please'\n");
