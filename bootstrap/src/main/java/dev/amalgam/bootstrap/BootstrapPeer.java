@@ -2,7 +2,6 @@ package dev.amalgam.bootstrap;
 
 import dev.amalgam.bootstrap.card.CardException;
 import dev.amalgam.bootstrap.card.CardGossipCheck;
-import dev.amalgam.bootstrap.round.RoundException;
 import dev.amalgam.bootstrap.round.RoundMessages;
 import dev.amalgam.protocol.crypto.PrivateKey;
 import dev.amalgam.protocol.host.Connection;
@@ -80,17 +79,7 @@ public final class BootstrapPeer implements AutoCloseable {
             return e.stale() ? ValidationResult.IGNORE : ValidationResult.REJECT;
           }
         });
-    gossip.addValidator(
-        federation.mergesTopic(),
-        m -> {
-          try {
-            RoundMessages.check(m);
-            return ValidationResult.ACCEPT;
-          } catch (RoundException e) {
-            log.event("round message rejected", "from " + m.receivedFrom() + ": " + e.getMessage());
-            return ValidationResult.REJECT;
-          }
-        });
+    gossip.addValidator(federation.mergesTopic(), m -> RoundMessages.validate(m, log));
     for (String topic : federation.topics()) {
       gossip.subscribe(topic, m -> {});
     }

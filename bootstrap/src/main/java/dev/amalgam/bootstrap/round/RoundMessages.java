@@ -1,7 +1,9 @@
 package dev.amalgam.bootstrap.round;
 
+import dev.amalgam.bootstrap.EventLog;
 import dev.amalgam.protocol.peer.PeerId;
 import dev.amalgam.protocol.pubsub.Message;
+import dev.amalgam.protocol.pubsub.ValidationResult;
 import dev.amalgam.protocol.record.Envelope;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -65,6 +67,20 @@ public final class RoundMessages {
         "payload type '"
             + new String(e.payloadType(), StandardCharsets.US_ASCII)
             + "' is neither a round proposal nor a round result");
+  }
+
+  /**
+   * The merges topic's gossip validator: ACCEPT what {@link #check} passes, else REJECT with one
+   * {@code round message rejected} log line.
+   */
+  public static ValidationResult validate(Message m, EventLog log) {
+    try {
+      check(m);
+      return ValidationResult.ACCEPT;
+    } catch (RoundException e) {
+      log.event("round message rejected", "from " + m.receivedFrom() + ": " + e.getMessage());
+      return ValidationResult.REJECT;
+    }
   }
 
   /** What any peer can check on a message of the merges topic without asking anyone. */

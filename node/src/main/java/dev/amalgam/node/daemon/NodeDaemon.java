@@ -275,7 +275,7 @@ public final class NodeDaemon implements AutoCloseable {
     if (abandoned > 0) {
       log.event("rounds abandoned", abandoned + " rounds were unfinished when the node stopped");
     }
-    gossip.addValidator(federation.mergesTopic(), this::validateRoundMessage);
+    gossip.addValidator(federation.mergesTopic(), m -> RoundMessages.validate(m, log));
     gossip.subscribe(federation.mergesTopic(), this::onRoundMessage);
   }
 
@@ -751,16 +751,6 @@ public final class NodeDaemon implements AutoCloseable {
   }
 
   // ---- merge rounds ----
-
-  private ValidationResult validateRoundMessage(Message m) {
-    try {
-      RoundMessages.check(m);
-      return ValidationResult.ACCEPT;
-    } catch (RoundException e) {
-      log.event("round message rejected", "from " + m.receivedFrom() + ": " + e.getMessage());
-      return ValidationResult.REJECT;
-    }
-  }
 
   private void onRoundMessage(Message m) {
     RoundMessages.Opened o;
