@@ -774,7 +774,8 @@ public final class NodeDaemon implements AutoCloseable {
             log.event(
                 "round proposed",
                 p.signed().id() + " by " + p.signer() + " over " + p.signed().proposal().inputs());
-            roundRunner.consider(p.signed(), () -> {});
+            roundRunner.consider(
+                p.signed(), () -> verdictAfterOwnResult(p.signed().id().toString()));
           }
         }
         case RoundMessages.Result r -> {
@@ -803,6 +804,15 @@ public final class NodeDaemon implements AutoCloseable {
       }
     } catch (IOException e) {
       log.event("round message not kept", e.getMessage());
+    }
+  }
+
+  /** Our own result may be the one that verifies a round, or that shows another peer lied. */
+  private void verdictAfterOwnResult(String proposalId) {
+    try {
+      logVerdict(proposalId);
+    } catch (IOException e) {
+      log.event("database read failed", e.getMessage());
     }
   }
 
@@ -861,7 +871,7 @@ public final class NodeDaemon implements AutoCloseable {
     rounds.offer(new RoundMessages.Proposal(s), now);
     int peers = gossip.publish(federation.mergesTopic(), s.envelope());
     log.event("round proposed", s.id() + " by this node to " + peers + " peers over " + inputs);
-    roundRunner.consider(s, () -> {});
+    roundRunner.consider(s, () -> verdictAfterOwnResult(s.id().toString()));
     RoundView view =
         rounds.views().stream()
             .filter(v -> v.id().equals(s.id().toString()))
