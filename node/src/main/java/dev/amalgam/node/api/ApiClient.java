@@ -134,6 +134,21 @@ public final class ApiClient {
     throw new IOException("node daemon at " + base + ": the fetch ended without a result");
   }
 
+  public List<RoundView> rounds() throws IOException {
+    return get("/v1/rounds", new TypeReference<>() {});
+  }
+
+  public RoundView.Proposed propose(ProposeRequest r) throws IOException {
+    byte[] body = ControlApi.JSON.writeValueAsBytes(r);
+    String resp =
+        send(
+            HttpRequest.newBuilder(uri("/v1/rounds"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)),
+            200);
+    return ControlApi.JSON.readValue(resp, RoundView.Proposed.class);
+  }
+
   public String metrics() throws IOException {
     return send(HttpRequest.newBuilder(uri("/metrics")).GET(), 200);
   }

@@ -39,6 +39,8 @@ import java.util.concurrent.Executors;
  * DELETE /v1/hosted/{id}         204, or 404 when not hosted
  * POST   /v1/fetch               FetchRequest -> newline-delimited JSON events (FetchStream);
  *                                the fetch runs on as a daemon job when the client goes away
+ * GET    /v1/rounds              [RoundView]
+ * POST   /v1/rounds              ProposeRequest -> RoundView.Proposed
  * GET    /metrics                Prometheus text
  * </pre>
  */
@@ -131,6 +133,21 @@ public final class ControlApi implements AutoCloseable {
         sendJson(x, 200, HostedView.of(e));
       }
       case "POST /v1/fetch" -> fetch(x);
+      case "GET /v1/rounds" -> sendJson(x, 200, daemon.rounds());
+      case "POST /v1/rounds" -> {
+        ProposeRequest r = JSON.readValue(x.getRequestBody(), ProposeRequest.class);
+        if (r.recipe() == null || r.tasks() == null || r.split() == null) {
+          throw new IllegalArgumentException(
+              "request body needs \"recipe\", \"split\" and \"tasks\"");
+        }
+        sendJson(
+            x,
+            200,
+            daemon.propose(
+                r.recipe(),
+                new dev.amalgam.bootstrap.round.DevSet(
+                    r.split(), r.tasks(), r.n(), r.seed(), r.maxTokens())));
+      }
       case "GET /metrics" -> {
         byte[] body = daemon.metrics().getBytes(StandardCharsets.UTF_8);
         x.getResponseHeaders().add("Content-Type", "text/plain; version=0.0.4; charset=utf-8");

@@ -35,6 +35,8 @@ import picocli.CommandLine.Option;
       ExpertCommand.class,
       ExpertsCommand.class,
       PeersCommand.class,
+      RoundCommand.class,
+      RoundsCommand.class,
       CommandLine.HelpCommand.class,
     })
 public final class Amalgam implements Runnable {
