@@ -134,6 +134,58 @@ public final class ApiClient {
     throw new IOException("node daemon at " + base + ": the fetch ended without a result");
   }
 
+  public List<SummaryView> summaries(String dataset, String model) throws IOException {
+    StringBuilder q = new StringBuilder();
+    if (dataset != null) {
+      q.append("?dataset=").append(URLEncoder.encode(dataset, StandardCharsets.UTF_8));
+    }
+    if (model != null) {
+      q.append(q.isEmpty() ? "?" : "&")
+          .append("model=")
+          .append(URLEncoder.encode(model, StandardCharsets.UTF_8));
+    }
+    return get("/v1/summaries" + q, new TypeReference<>() {});
+  }
+
+  public List<SummaryView> hostedSummaries() throws IOException {
+    return get("/v1/summaries/hosted", new TypeReference<>() {});
+  }
+
+  public SummaryView addSummary(AddSummaryRequest r) throws IOException {
+    return post("/v1/summaries/hosted", r, SummaryView.class);
+  }
+
+  /** False when the daemon hosts no such summary. */
+  public boolean removeSummary(String id) throws IOException {
+    HttpResponse<String> r =
+        call(
+            HttpRequest.newBuilder(
+                    uri("/v1/summaries/hosted/" + URLEncoder.encode(id, StandardCharsets.UTF_8)))
+                .DELETE());
+    if (r.statusCode() == 404) {
+      return false;
+    }
+    check(r, 204);
+    return true;
+  }
+
+  public SummaryFetchView fetchSummary(String id, Path out) throws IOException {
+    return post(
+        "/v1/summaries/fetch", new FetchRequest(id, out.toString(), null), SummaryFetchView.class);
+  }
+
+  private <T> T post(String path, Object body, Class<T> type) throws IOException {
+    String resp =
+        send(
+            HttpRequest.newBuilder(uri(path))
+                .header("Content-Type", "application/json")
+                .POST(
+                    HttpRequest.BodyPublishers.ofByteArray(
+                        ControlApi.JSON.writeValueAsBytes(body))),
+            200);
+    return ControlApi.JSON.readValue(resp, type);
+  }
+
   public String metrics() throws IOException {
     return send(HttpRequest.newBuilder(uri("/metrics")).GET(), 200);
   }

@@ -5,6 +5,7 @@ import dev.amalgam.node.api.FetchRequest;
 import dev.amalgam.node.daemon.NodeDaemon;
 import dev.amalgam.node.exchange.ExpertFetch;
 import dev.amalgam.node.exchange.HostedBlocks;
+import dev.amalgam.node.exchange.SummaryFetch;
 import dev.amalgam.node.home.NodeConfig;
 import dev.amalgam.node.home.NodeHome;
 import dev.amalgam.node.home.NodeStore;
@@ -21,8 +22,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Runs a fetch for a node home: inside its daemon when one runs (the events stream back), else as a
- * one-shot DHT client joined through the home's bootstrap and remembered peers.
+ * Runs a fetch (of an expert or a summary) for a node home: inside its daemon when one runs (an
+ * expert fetch's events stream back), else as a one-shot DHT client joined through the home's
+ * bootstrap and remembered peers.
  */
 final class FetchRunner {
   private FetchRunner() {}
@@ -38,9 +40,35 @@ final class FetchRunner {
     return oneShot(NodeHome.open(homeDir), r, listener);
   }
 
-  /** Joins the federation as a DHT client for the time of the fetch. */
+  /** Fetches a summary into {@code target}: through the daemon, else as a one-shot client. */
+  static SummaryFetch.Result runSummary(Path homeDir, String id, Path target) throws Exception {
+    Optional<ApiClient> daemon = ApiClient.find(homeDir);
+    if (daemon.isPresent()) {
+      return daemon.get().fetchSummary(id, target).result();
+    }
+    return withClient(
+        NodeHome.open(homeDir),
+        (dht, bitswap, store, limits) ->
+            new SummaryFetch(dht, bitswap, ExpertFetch.configFor(limits.fetchConcurrency()))
+                .run(id, target, new ExpertFetch.Listener() {}));
+  }
+
   private static ExpertFetch.Result oneShot(
       NodeHome h, ExpertFetch.Request r, ExpertFetch.Listener progress) throws Exception {
+    return withClient(
+        h,
+        (dht, bitswap, store, limits) ->
+            new ExpertFetch(dht, bitswap, store, ExpertFetch.configFor(limits.fetchConcurrency()))
+                .run(r, progress));
+  }
+
+  /** What runs once the one-shot client has joined. */
+  private interface ClientWork<T> {
+    T run(KadDht dht, Bitswap bitswap, NodeStore store, NodeConfig.Limits limits) throws Exception;
+  }
+
+  /** Joins the federation as a DHT client for the time of {@code work}. */
+  private static <T> T withClient(NodeHome h, ClientWork<T> work) throws Exception {
     NodeConfig.Limits limits = h.config().limits();
     try (NodeStore store = NodeStore.open(h.statePath());
         Host host =
@@ -72,9 +100,7 @@ final class FetchRunner {
                   + h.dir()
                   + " answered");
         }
-        return new ExpertFetch(
-                dht, bitswap, store, ExpertFetch.configFor(limits.fetchConcurrency()))
-            .run(r, progress);
+        return work.run(dht, bitswap, store, limits);
       }
     }
   }

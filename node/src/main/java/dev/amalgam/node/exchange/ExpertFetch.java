@@ -5,7 +5,6 @@ import dev.amalgam.merge.checkpoint.CheckpointWriter;
 import dev.amalgam.merge.exchange.ExpertAssembler;
 import dev.amalgam.merge.fingerprint.Fingerprinter;
 import dev.amalgam.merge.fingerprint.Manifest;
-import dev.amalgam.merge.fingerprint.ManifestException;
 import dev.amalgam.merge.fingerprint.ManifestParser;
 import dev.amalgam.multiformats.Cid;
 import dev.amalgam.node.home.NodeStore;
@@ -17,22 +16,16 @@ import dev.amalgam.protocol.bitswap.fetch.FetchProgress;
 import dev.amalgam.protocol.bitswap.fetch.FetchReport;
 import dev.amalgam.protocol.bitswap.fetch.MultiPeerFetcher;
 import dev.amalgam.protocol.kad.KadDht;
-import dev.amalgam.protocol.kad.KadPeer;
 import dev.amalgam.protocol.peer.PeerId;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SequencedSet;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 
 /**
@@ -44,8 +37,6 @@ import java.util.function.Predicate;
  * result: its expert id must be the one asked for.
  */
 public final class ExpertFetch {
-  private static final int MAX_PROVIDERS = 20;
-  private static final Duration MANIFEST_TIMEOUT = Duration.ofSeconds(20);
 
   /** What to fetch: an expert id, the output directory, and an optional tensor filter. */
   public record Request(String id, Path target, String tensors) {}
@@ -100,9 +91,9 @@ public final class ExpertFetch {
   public Result run(Request r, Listener listener) throws IOException, InterruptedException {
     Cid id = parseId(r.id());
     Predicate<String> filter = TensorFilter.parse(r.tensors());
-    Path target = checkTarget(r.target());
+    Path target = ProviderLookup.checkTarget(r.target());
     boolean partial = r.tensors() != null && !r.tensors().isEmpty();
-    List<PeerId> providers = findProviders(id);
+    List<PeerId> providers = ProviderLookup.findProviders(dht, id, "expert");
     Manifest manifest = fetchManifest(id, providers);
     if (partial && manifest.tensors().stream().noneMatch(t -> filter.test(t.name()))) {
       throw new IOException(
@@ -176,26 +167,6 @@ public final class ExpertFetch {
     }
   }
 
-  private static Path checkTarget(Path given) throws IOException {
-    Path target = given.toAbsolutePath().normalize();
-    if (Files.exists(target)) {
-      throw new IOException("-o " + given + ": already exists (choose a new directory)");
-    }
-    Path parent = target.getParent();
-    if (parent == null) {
-      throw new IOException("-o " + given + ": cannot be the root directory");
-    }
-    try {
-      Files.createDirectories(parent);
-    } catch (IOException e) {
-      throw new IOException("-o " + given + ": cannot create " + parent + " (" + e + ")");
-    }
-    if (!Files.isWritable(parent)) {
-      throw new IOException("-o " + given + ": " + parent + " is not writable");
-    }
-    return target;
-  }
-
   /** Where {@link ExpertAssembler} lays the directory out before renaming it into place. */
   private static Path workDirectory(Path target, Cid id) {
     String s = id.toString();
@@ -203,54 +174,12 @@ public final class ExpertFetch {
         "." + target.getFileName() + ".fetch-" + s.substring(s.length() - 16));
   }
 
-  private List<PeerId> findProviders(Cid id) throws IOException, InterruptedException {
-    List<PeerId> out = new ArrayList<>();
-    for (KadPeer p : dht.findProviders(id.multihash().bytes(), MAX_PROVIDERS)) {
-      if (p.id().equals(dht.host().peerId())) {
-        continue;
-      }
-      if (!p.addrs().isEmpty()) {
-        dht.host().peerstore().addAddresses(p.id(), p.addrs());
-      }
-      out.add(p.id());
-    }
-    if (out.isEmpty()) {
-      throw new FetchException(
-          "no providers found for expert "
-              + id
-              + " (unknown id, or no peer that hosts it is reachable)");
-    }
-    return out;
-  }
-
   private Manifest fetchManifest(Cid id, List<PeerId> providers)
       throws IOException, InterruptedException {
-    List<String> failures = new ArrayList<>();
-    for (PeerId p : providers) {
-      try {
-        ByteBuffer b =
-            bitswap
-                .wantBlock(p, id, Integer.MAX_VALUE)
-                .get(MANIFEST_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        byte[] bytes = new byte[b.remaining()];
-        b.duplicate().get(bytes);
-        return ManifestParser.parse(bytes, id);
-      } catch (ExecutionException e) {
-        failures.add(p + ": " + (e.getCause() == null ? e : e.getCause().getMessage()));
-      } catch (TimeoutException e) {
-        bitswap.cancel(p, id);
-        failures.add(p + ": no answer in " + MANIFEST_TIMEOUT.toSeconds() + " s");
-      } catch (ManifestException e) {
-        failures.add(p + ": bad manifest: " + e.getMessage());
-      }
-    }
-    throw new FetchException(
-        "all "
-            + providers.size()
-            + " providers of expert "
-            + id
-            + " failed to serve its manifest: "
-            + String.join("; ", failures));
+    return ManifestParser.parse(
+        ProviderLookup.fetchRoot(
+            bitswap, id, providers, "expert", b -> ManifestParser.parse(b, id)),
+        id);
   }
 
   private static long bytesOf(Manifest m, SequencedSet<Cid> chunks) {
