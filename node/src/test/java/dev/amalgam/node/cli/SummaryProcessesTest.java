@@ -173,6 +173,10 @@ class SummaryProcessesTest {
     assertThat(nodeA.output())
         .contains("summary announced " + summaryId)
         .contains(" key " + key.out().strip() + " ");
+    CliRun providers =
+        CliRun.of("dht", "providers", key.out().strip(), "--bootstrap", bootstrapAddr, "--json");
+    assertThat(providers.exitCode()).as(providers.err()).isZero();
+    assertThat(providers.out()).contains(peerA);
   }
 
   @Test
