@@ -96,25 +96,9 @@ public record SummaryNote(
    * @throws CardException naming what is wrong (signature, payload type, field)
    */
   public static Signed open(byte[] envelope) throws CardException {
-    Envelope e;
-    try {
-      e = Envelope.open(envelope, DOMAIN);
-    } catch (RuntimeException ex) {
-      throw new CardException("bad summary note envelope: " + ex.getMessage());
-    }
-    if (!java.util.Arrays.equals(e.payloadType(), PAYLOAD_TYPE)) {
-      throw new CardException(
-          "payload type '"
-              + new String(e.payloadType(), StandardCharsets.US_ASCII)
-              + "' is not a summary note");
-    }
-    try {
-      return new Signed(decode(PeerId.fromPublicKey(e.publicKey()), e.payload()), envelope.clone());
-    } catch (CardException ex) {
-      throw ex;
-    } catch (RuntimeException ex) {
-      throw new CardException("malformed summary note: " + ex.getMessage());
-    }
+    return new Signed(
+        TypedEnvelope.open(envelope, DOMAIN, PAYLOAD_TYPE, "summary note", SummaryNote::decode),
+        envelope.clone());
   }
 
   private static SummaryNote decode(PeerId signer, byte[] payload) throws CardException {

@@ -83,10 +83,14 @@ public final class ApiClient {
 
   /** False when the daemon hosts no such expert. */
   public boolean removeExpert(String id) throws IOException {
+    return delete("/v1/hosted/", id);
+  }
+
+  /** DELETE of {@code prefix + id}: false on 404. */
+  private boolean delete(String prefix, String id) throws IOException {
     HttpResponse<String> r =
         call(
-            HttpRequest.newBuilder(
-                    uri("/v1/hosted/" + URLEncoder.encode(id, StandardCharsets.UTF_8)))
+            HttpRequest.newBuilder(uri(prefix + URLEncoder.encode(id, StandardCharsets.UTF_8)))
                 .DELETE());
     if (r.statusCode() == 404) {
       return false;
@@ -157,16 +161,7 @@ public final class ApiClient {
 
   /** False when the daemon hosts no such summary. */
   public boolean removeSummary(String id) throws IOException {
-    HttpResponse<String> r =
-        call(
-            HttpRequest.newBuilder(
-                    uri("/v1/summaries/hosted/" + URLEncoder.encode(id, StandardCharsets.UTF_8)))
-                .DELETE());
-    if (r.statusCode() == 404) {
-      return false;
-    }
-    check(r, 204);
-    return true;
+    return delete("/v1/summaries/hosted/", id);
   }
 
   public SummaryFetchView fetchSummary(String id, Path out) throws IOException {

@@ -580,25 +580,39 @@ public final class NodeDaemon implements AutoCloseable {
    */
   private void confirmServesManifest(ExpertCard card)
       throws CardException, IOException, InterruptedException {
+    wantRoot(card.peer(), card.expertId(), "the manifest of expert");
+  }
+
+  /**
+   * Asks {@code peer} for the block {@code id} (bitswap checks its bytes against the id). A peer
+   * that has not got it or sends a bad block does not serve it (CardException); one that does not
+   * answer in time may just be slow (IOException).
+   */
+  private byte[] wantRoot(PeerId peer, Cid id, String what)
+      throws CardException, IOException, InterruptedException {
     try {
-      bitswap
-          .wantBlock(card.peer(), card.expertId(), 1)
-          .get(ASK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      java.nio.ByteBuffer b =
+          bitswap.wantBlock(peer, id, 1).get(ASK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      byte[] bytes = new byte[b.remaining()];
+      b.duplicate().get(bytes);
+      return bytes;
     } catch (java.util.concurrent.ExecutionException e) {
       if (e.getCause() instanceof DontHaveException
           || e.getCause() instanceof PeerMisbehavedException) {
         throw new CardException(
             "peer "
-                + card.peer()
-                + " does not serve the manifest of expert "
-                + card.expertId()
+                + peer
+                + " does not serve "
+                + what
+                + " "
+                + id
                 + ": "
                 + e.getCause().getMessage());
       }
-      throw new IOException("manifest of " + card.expertId() + ": " + e.getCause().getMessage());
+      throw new IOException(what + " " + id + ": " + e.getCause().getMessage());
     } catch (java.util.concurrent.TimeoutException e) {
-      bitswap.cancel(card.peer(), card.expertId());
-      throw new IOException("manifest of " + card.expertId() + " not served within " + ASK_TIMEOUT);
+      bitswap.cancel(peer, id);
+      throw new IOException(what + " " + id + " not served within " + ASK_TIMEOUT);
     }
   }
 
@@ -897,30 +911,7 @@ public final class NodeDaemon implements AutoCloseable {
     if (host.connections(note.peer()).isEmpty() && !note.addrs().isEmpty()) {
       host.peerstore().addAddresses(note.peer(), note.addrs());
     }
-    byte[] root;
-    try {
-      java.nio.ByteBuffer b =
-          bitswap
-              .wantBlock(note.peer(), note.summaryId(), 1)
-              .get(ASK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-      root = new byte[b.remaining()];
-      b.duplicate().get(root);
-    } catch (java.util.concurrent.ExecutionException e) {
-      if (e.getCause() instanceof DontHaveException
-          || e.getCause() instanceof PeerMisbehavedException) {
-        throw new CardException(
-            "peer "
-                + note.peer()
-                + " does not serve the root of summary "
-                + note.summaryId()
-                + ": "
-                + e.getCause().getMessage());
-      }
-      throw new IOException("root of " + note.summaryId() + ": " + e.getCause().getMessage());
-    } catch (java.util.concurrent.TimeoutException e) {
-      bitswap.cancel(note.peer(), note.summaryId());
-      throw new IOException("root of " + note.summaryId() + " not served within " + ASK_TIMEOUT);
-    }
+    byte[] root = wantRoot(note.peer(), note.summaryId(), "the root of summary");
     SummaryManifest m;
     try {
       m = SummaryManifest.parse(root, "summary " + note.summaryId() + " root block");

@@ -221,17 +221,7 @@ public final class ExpertFetch {
                   throw new IOException("cannot record fetch progress: " + e.getMessage(), e);
                 }
               },
-              new FetchListener() {
-                @Override
-                public void progress(FetchProgress p) {
-                  listener.progress(p.blocksDone(), p.bytesDone(), p.activePeers());
-                }
-
-                @Override
-                public void peerDropped(PeerId peer, String reason, boolean penalized) {
-                  listener.dropped(peer.toString(), reason, penalized);
-                }
-              });
+              bitswapListener(listener));
     } catch (FetchException e) {
       throw new FetchException(
           "fetch of expert "
@@ -243,6 +233,21 @@ public final class ExpertFetch {
               + " (verified chunks are kept; run the same fetch again to resume)",
           e);
     }
+  }
+
+  /** Passes the fetcher's progress and dropped peers on to {@code listener}. */
+  static FetchListener bitswapListener(Listener listener) {
+    return new FetchListener() {
+      @Override
+      public void progress(FetchProgress p) {
+        listener.progress(p.blocksDone(), p.bytesDone(), p.activePeers());
+      }
+
+      @Override
+      public void peerDropped(PeerId peer, String reason, boolean penalized) {
+        listener.dropped(peer.toString(), reason, penalized);
+      }
+    };
   }
 
   /** A full fetch must fingerprint to the id asked for; a partial one must open as a checkpoint. */

@@ -6,8 +6,6 @@ import dev.amalgam.multiformats.Cid;
 import dev.amalgam.protocol.bitswap.Bitswap;
 import dev.amalgam.protocol.bitswap.fetch.FetchConfig;
 import dev.amalgam.protocol.bitswap.fetch.FetchException;
-import dev.amalgam.protocol.bitswap.fetch.FetchListener;
-import dev.amalgam.protocol.bitswap.fetch.FetchProgress;
 import dev.amalgam.protocol.bitswap.fetch.FetchReport;
 import dev.amalgam.protocol.bitswap.fetch.MultiPeerFetcher;
 import dev.amalgam.protocol.kad.KadDht;
@@ -64,21 +62,7 @@ public final class SummaryFetch {
       try {
         report =
             new MultiPeerFetcher(bitswap, config)
-                .fetch(
-                    blocks,
-                    providers,
-                    assembler::write,
-                    new FetchListener() {
-                      @Override
-                      public void progress(FetchProgress p) {
-                        listener.progress(p.blocksDone(), p.bytesDone(), p.activePeers());
-                      }
-
-                      @Override
-                      public void peerDropped(PeerId peer, String reason, boolean penalized) {
-                        listener.dropped(peer.toString(), reason, penalized);
-                      }
-                    });
+                .fetch(blocks, providers, assembler::write, ExpertFetch.bitswapListener(listener));
       } catch (FetchException e) {
         throw new FetchException(
             "fetch of summary "
