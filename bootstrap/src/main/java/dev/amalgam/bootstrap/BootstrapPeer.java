@@ -2,6 +2,7 @@ package dev.amalgam.bootstrap;
 
 import dev.amalgam.bootstrap.card.CardException;
 import dev.amalgam.bootstrap.card.CardGossipCheck;
+import dev.amalgam.bootstrap.round.RoundMessages;
 import dev.amalgam.protocol.crypto.PrivateKey;
 import dev.amalgam.protocol.host.Connection;
 import dev.amalgam.protocol.host.ConnectionListener;
@@ -78,6 +79,7 @@ public final class BootstrapPeer implements AutoCloseable {
             return e.stale() ? ValidationResult.IGNORE : ValidationResult.REJECT;
           }
         });
+    gossip.addValidator(federation.mergesTopic(), m -> RoundMessages.validate(m, log));
     for (String topic : federation.topics()) {
       gossip.subscribe(topic, m -> {});
     }

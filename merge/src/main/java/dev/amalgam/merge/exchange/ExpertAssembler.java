@@ -38,6 +38,8 @@ import java.util.function.Predicate;
  * {@link #commit} syncs and renames the directory into place once every chunk is there.
  *
  * <p>With a tensor filter, only the chosen tensors are laid out (a partial expert for a merge).
+ * Headers, the shard index and the side files' places are final from the start, so the work
+ * directory opens as a checkpoint whose tensors not yet written read as zeros.
  */
 public final class ExpertAssembler implements AutoCloseable {
   /** Where one chunk goes: a file and an offset. */
@@ -117,6 +119,12 @@ public final class ExpertAssembler implements AutoCloseable {
     }
     for (Manifest.FileEntry f : manifest.files()) {
       addSlots(f.chunks(), preallocate(f.name(), new byte[0], f.size()), 0, f.size());
+    }
+    if (sharded) {
+      // written now, so the work directory opens as a checkpoint before it is complete
+      Files.write(
+          work.resolve(ShardIndex.FILE_NAME), CheckpointWriter.indexJson(weightMap, tensorBytes));
+      fileNames.add(ShardIndex.FILE_NAME);
     }
     removeStrayFiles();
   }
@@ -272,10 +280,6 @@ public final class ExpertAssembler implements AutoCloseable {
     if (!missing.isEmpty()) {
       throw new CheckpointException(
           work + ": " + missing.size() + " chunk(s) still missing, first " + missing.getFirst());
-    }
-    if (sharded) {
-      Files.write(
-          work.resolve(ShardIndex.FILE_NAME), CheckpointWriter.indexJson(weightMap, tensorBytes));
     }
     for (FileChannel ch : files) {
       ch.force(true);

@@ -1,6 +1,7 @@
 package dev.amalgam.merge.search;
 
 import dev.amalgam.merge.eval.Accuracy;
+import dev.amalgam.merge.eval.MeanInterval;
 import dev.amalgam.merge.eval.ModelEvaluator;
 import dev.amalgam.merge.eval.TaskEncoding;
 import dev.amalgam.merge.runtime.DecoderModel;
@@ -38,19 +39,10 @@ public record TestScores(String label, Map<String, FamilyScore> perFamily) {
     Map<String, FamilyScore> out = new LinkedHashMap<>();
     for (int f = 0; f < tasks.size(); f++) {
       SearchTask t = tasks.get(f);
-      double[] v = logLiks[f];
-      double mean = 0;
-      for (double x : v) {
-        mean += x;
-      }
-      mean /= v.length;
-      double variance = 0;
-      for (double x : v) {
-        variance += (x - mean) * (x - mean);
-      }
-      variance /= Math.max(1, v.length - 1);
-      double half = 1.959963984540054 * Math.sqrt(variance / v.length);
-      out.put(t.name(), new FamilyScore(evaluator.evaluate(t.test()), mean, half));
+      MeanInterval logLik = MeanInterval.of(logLiks[f]);
+      out.put(
+          t.name(),
+          new FamilyScore(evaluator.evaluate(t.test()), logLik.mean(), logLik.halfWidth()));
     }
     return new TestScores(label, out);
   }

@@ -166,7 +166,17 @@ public final class ApiClient {
 
   public SummaryFetchView fetchSummary(String id, Path out) throws IOException {
     return post(
-        "/v1/summaries/fetch", new FetchRequest(id, out.toString(), null), SummaryFetchView.class);
+        "/v1/summaries/fetch",
+        new FetchRequest(id, out.toString(), null, null),
+        SummaryFetchView.class);
+  }
+
+  public List<RoundView> rounds() throws IOException {
+    return get("/v1/rounds", new TypeReference<>() {});
+  }
+
+  public RoundView.Proposed propose(ProposeRequest r) throws IOException {
+    return post("/v1/rounds", r, RoundView.Proposed.class);
   }
 
   private <T> T post(String path, Object body, Class<T> type) throws IOException {

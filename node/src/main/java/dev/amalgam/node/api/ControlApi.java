@@ -4,7 +4,10 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.amalgam.node.daemon.FetchJob;
+import dev.amalgam.node.daemon.FetchJobs;
 import dev.amalgam.node.daemon.NodeDaemon;
+import dev.amalgam.node.exchange.ExpertFetch;
 import dev.amalgam.node.expert.ExpertRegistry;
 import dev.amalgam.node.home.AtomicFile;
 import dev.amalgam.node.home.NodeHome;
@@ -19,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 
@@ -34,7 +38,10 @@ import java.util.concurrent.Executors;
  * GET    /v1/hosted              [HostedView]
  * POST   /v1/hosted              AddExpertRequest -> HostedView
  * DELETE /v1/hosted/{id}         204, or 404 when not hosted
- * POST   /v1/fetch               FetchRequest -> newline-delimited JSON events (FetchStream)
+ * POST   /v1/fetch               FetchRequest -> newline-delimited JSON events (FetchStream);
+ *                                the fetch runs on as a daemon job when the client goes away
+ * GET    /v1/rounds              [RoundView]
+ * POST   /v1/rounds              ProposeRequest -> RoundView.Proposed
  * GET    /v1/summaries[?dataset=D&amp;model=M]  [SummaryView] (hosted, then others' notes)
  * GET    /v1/summaries/hosted    [SummaryView]
  * POST   /v1/summaries/hosted    AddSummaryRequest -> SummaryView
@@ -155,6 +162,21 @@ public final class ControlApi implements AutoCloseable {
           throw new IOException("the node daemon is stopping");
         }
       }
+      case "GET /v1/rounds" -> sendJson(x, 200, daemon.rounds());
+      case "POST /v1/rounds" -> {
+        ProposeRequest r = JSON.readValue(x.getRequestBody(), ProposeRequest.class);
+        if (r.recipe() == null || r.tasks() == null || r.split() == null) {
+          throw new IllegalArgumentException(
+              "request body needs \"recipe\", \"split\" and \"tasks\"");
+        }
+        sendJson(
+            x,
+            200,
+            daemon.propose(
+                r.recipe(),
+                new dev.amalgam.bootstrap.round.DevSet(
+                    r.split(), r.tasks(), r.n(), r.seed(), r.maxTokens())));
+      }
       case "GET /metrics" -> {
         byte[] body = daemon.metrics().getBytes(StandardCharsets.UTF_8);
         x.getResponseHeaders().add("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
@@ -190,24 +212,35 @@ public final class ControlApi implements AutoCloseable {
     if (r.id() == null || r.out() == null) {
       throw new IllegalArgumentException("request body needs \"id\" and \"out\"");
     }
+    FetchJobs.Joined joined =
+        daemon.fetchJob(
+            new ExpertFetch.Request(
+                r.id(), Path.of(r.out()), r.tensors(), Boolean.TRUE.equals(r.sparse())));
     x.getResponseHeaders().add("Content-Type", "application/x-ndjson");
     x.sendResponseHeaders(200, 0);
+    FetchJob job = joined.job();
     try (OutputStream body = x.getResponseBody()) {
       FetchStream events = new FetchStream(body);
       try {
-        events.done(
-            daemon.fetch(
-                new dev.amalgam.node.exchange.ExpertFetch.Request(
-                    r.id(), Path.of(r.out()), r.tensors()),
-                events));
-      } catch (IOException | RuntimeException e) {
-        events.error(e.getMessage() == null ? e.toString() : e.getMessage());
+        if (joined.attached()) {
+          events.attached();
+        }
+        job.watch(events);
+        events.done(job.result().get());
+      } catch (ExecutionException e) {
+        Throwable cause = e.getCause() == null ? e : e.getCause();
+        events.error(
+            cause instanceof InterruptedException
+                ? "the node daemon is stopping (run the fetch again to resume)"
+                : cause.getMessage() == null ? cause.toString() : cause.getMessage());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        events.error("the node daemon is stopping");
+        events.error("the node daemon is stopping (run the fetch again to resume)");
+      } finally {
+        job.unwatch(events);
       }
     } catch (java.io.UncheckedIOException gone) {
-      // the client went away; the fetch stopped and can be resumed
+      // the client went away; the fetch goes on in the daemon (see FetchJob)
     }
   }
 

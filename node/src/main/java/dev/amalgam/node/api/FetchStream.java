@@ -5,13 +5,16 @@ import dev.amalgam.node.exchange.ExpertFetch;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * A fetch's events as newline-delimited JSON, the body of {@code POST /v1/fetch}: {@code started},
- * {@code progress}, {@code dropped}, then one {@code done} (with the result) or {@code error}. The
- * daemon writes them as they happen; the CLI replays them into its own listener.
+ * A fetch's events as newline-delimited JSON, the body of {@code POST /v1/fetch}: {@code attached}
+ * (only when the request joined a fetch already running), {@code started}, {@code progress}, {@code
+ * dropped}, then one {@code done} (with the result) or {@code error}. The daemon writes them as
+ * they happen; the CLI replays them into its own listener.
  */
 public final class FetchStream implements ExpertFetch.Listener {
   private final OutputStream out;
@@ -50,6 +53,11 @@ public final class FetchStream implements ExpertFetch.Listener {
     write(m);
   }
 
+  @Override
+  public void attached() {
+    write(event("attached"));
+  }
+
   void done(ExpertFetch.Result r) {
     Map<String, Object> m = event("done");
     m.put("id", r.id());
@@ -60,6 +68,7 @@ public final class FetchStream implements ExpertFetch.Listener {
     m.put("chunks_resumed", r.chunksResumed());
     m.put("bytes_by_peer", r.bytesByPeer());
     m.put("dropped", r.dropped());
+    m.put("skipped", r.skipped());
     write(m);
   }
 
@@ -109,6 +118,7 @@ public final class FetchStream implements ExpertFetch.Listener {
       case "dropped" ->
           listener.dropped(
               n.get("peer").asText(), n.get("reason").asText(), n.get("penalized").asBoolean());
+      case "attached" -> listener.attached();
       case "error" -> throw new IOException(n.get("error").asText());
       case "done" -> {
         Map<String, Long> byPeer = new LinkedHashMap<>();
@@ -117,6 +127,8 @@ public final class FetchStream implements ExpertFetch.Listener {
             .forEach(e -> byPeer.put(e.getKey(), e.getValue().asLong()));
         Map<String, String> dropped = new LinkedHashMap<>();
         n.get("dropped").properties().forEach(e -> dropped.put(e.getKey(), e.getValue().asText()));
+        List<String> skipped = new ArrayList<>();
+        n.path("skipped").forEach(e -> skipped.add(e.asText()));
         return new ExpertFetch.Result(
             n.get("id").asText(),
             Path.of(n.get("directory").asText()),
@@ -125,7 +137,8 @@ public final class FetchStream implements ExpertFetch.Listener {
             n.get("bytes_fetched").asLong(),
             n.get("chunks_resumed").asLong(),
             byPeer,
-            dropped);
+            dropped,
+            skipped);
       }
       default -> {
         // an event this version does not know: skip it

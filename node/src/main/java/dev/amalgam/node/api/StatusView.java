@@ -15,4 +15,9 @@ public record StatusView(
     @JsonProperty("api") String api,
     @JsonProperty("peers") List<PeerView> peers,
     @JsonProperty("hosted") List<HostedView> hosted,
-    @JsonProperty("known_experts") int knownExperts) {}
+    @JsonProperty("known_experts") int knownExperts,
+    @JsonProperty("fetches") List<FetchJobView> fetches) {
+  public StatusView {
+    fetches = fetches == null ? List.of() : List.copyOf(fetches);
+  }
+}

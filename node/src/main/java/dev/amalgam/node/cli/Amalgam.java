@@ -37,6 +37,8 @@ import picocli.CommandLine.Option;
       SummaryCommand.class,
       SummariesCommand.class,
       PeersCommand.class,
+      RoundCommand.class,
+      RoundsCommand.class,
       CommandLine.HelpCommand.class,
     })
 public final class Amalgam implements Runnable {

@@ -1,10 +1,13 @@
 package dev.amalgam.node.cli;
 
 import dev.amalgam.merge.eval.Accuracy;
+import dev.amalgam.merge.eval.MeanInterval;
 import dev.amalgam.merge.eval.ModelEvaluator;
 import dev.amalgam.merge.eval.Split;
 import dev.amalgam.merge.eval.TaskExample;
 import dev.amalgam.merge.eval.TaskFamilies;
+import dev.amalgam.merge.search.LogLikelihoodFitness;
+import dev.amalgam.merge.search.SearchTask;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -75,6 +78,13 @@ final class EvalCommand implements Callable<Integer> {
       description = "Most tokens generated per answer (default: ${DEFAULT-VALUE}).")
   int maxTokens;
 
+  @Option(
+      names = "--loglik",
+      description =
+          "Also report the mean log-likelihood per token of the gold responses (teacher-forced,"
+              + " 95% interval over examples): smoother than exact match when accuracies are low.")
+  boolean logLik;
+
   @Option(names = "--json", description = "Print the results as JSON.")
   boolean json;
 
@@ -112,6 +122,15 @@ final class EvalCommand implements Callable<Integer> {
         r.put("total", acc.total());
         r.put("accuracy", acc.rate());
         r.put("ci95", List.of(acc.low(), acc.high()));
+        if (logLik) {
+          SearchTask scored = new SearchTask(task, 1, List.of(), examples);
+          MeanInterval ll =
+              MeanInterval.of(
+                  new LogLikelihoodFitness(List.of(scored), loaded.encoding(), true, batch)
+                      .perExample(loaded.model())[0]);
+          r.put("loglik", ll.mean());
+          r.put("loglik_ci95", List.of(ll.mean() - ll.halfWidth(), ll.mean() + ll.halfWidth()));
+        }
         results.add(r);
       }
     }
@@ -119,22 +138,39 @@ final class EvalCommand implements Callable<Integer> {
     if (json) {
       JsonOutput.print(out, Map.of("model", model.toString(), "results", results));
     } else {
-      out.printf("%-14s %-6s %8s %10s   %s%n", "TASK", "SPLIT", "CORRECT", "ACCURACY", "95% CI");
+      out.printf(
+          "%-14s %-6s %8s %10s   %-16s%s%n",
+          "TASK",
+          "SPLIT",
+          "CORRECT",
+          "ACCURACY",
+          "95% CI",
+          logLik ? "   LOGLIK/TOKEN (95% CI)" : "");
       for (Map<String, Object> r : results) {
         @SuppressWarnings("unchecked")
         List<Double> ci = (List<Double>) r.get("ci95");
         out.printf(
             Locale.ROOT,
-            "%-14s %-6s %4d/%-4d %9.1f%%   [%.1f%%, %.1f%%]%n",
+            "%-14s %-6s %4d/%-4d %9.1f%%   %-16s%s%n",
             r.get("task"),
             r.get("split"),
             r.get("correct"),
             r.get("total"),
             100 * (double) r.get("accuracy"),
-            100 * ci.get(0),
-            100 * ci.get(1));
+            String.format(Locale.ROOT, "[%.1f%%, %.1f%%]", 100 * ci.get(0), 100 * ci.get(1)),
+            logLikCell(r));
       }
     }
     return Amalgam.EXIT_OK;
+  }
+
+  @SuppressWarnings("unchecked")
+  private static String logLikCell(Map<String, Object> r) {
+    if (!r.containsKey("loglik")) {
+      return "";
+    }
+    List<Double> ci = (List<Double>) r.get("loglik_ci95");
+    return String.format(
+        Locale.ROOT, "   %.4f ± %.4f", (double) r.get("loglik"), (ci.get(1) - ci.get(0)) / 2);
   }
 }

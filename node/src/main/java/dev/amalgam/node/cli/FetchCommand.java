@@ -18,7 +18,9 @@ import picocli.CommandLine.Spec;
       "Fetch an expert by id from every peer that provides it into a new HF directory.",
       "Every chunk is verified against its CID and written in place; a fetch that is stopped",
       "resumes when run again with the same ID, -o and --tensors. Runs through the node daemon",
-      "when one runs on the home, else joins the federation for the time of the fetch.",
+      "when one runs on the home (the fetch goes on there if this command is stopped, and running",
+      "it again joins it), else joins the federation for the time of the fetch. Peers penalized",
+      "for serving corrupt blocks are left out while another peer provides the expert.",
       "Prints the directory on success."
     })
 final class FetchCommand implements Callable<Integer> {
@@ -50,7 +52,7 @@ final class FetchCommand implements Callable<Integer> {
     Path target = out.toAbsolutePath().normalize();
     PrintWriter err = spec.commandLine().getErr();
     Progress progress =
-        new Progress(new ProgressBar(err, "fetch", "chunks", ProgressBar.onTerminal()));
+        new Progress(new ProgressBar(err, "fetch", "chunks", ProgressBar.onTerminal()), err);
     ExpertFetch.Result r;
     try {
       r = FetchRunner.run(dir, new ExpertFetch.Request(id, target, tensors), progress);
@@ -70,7 +72,8 @@ final class FetchCommand implements Callable<Integer> {
             + " peer(s), "
             + r.chunksResumed()
             + " chunks resumed"
-            + (r.dropped().isEmpty() ? "" : ", dropped " + r.dropped()));
+            + (r.dropped().isEmpty() ? "" : ", dropped " + r.dropped())
+            + (r.skipped().isEmpty() ? "" : ", skipped penalized " + r.skipped()));
     spec.commandLine().getOut().println(r.directory());
     return Amalgam.EXIT_OK;
   }
@@ -78,11 +81,19 @@ final class FetchCommand implements Callable<Integer> {
   /** Feeds the fetch's events to the progress bar. */
   static final class Progress implements ExpertFetch.Listener {
     final ProgressBar bar;
+    private final PrintWriter err;
     private long chunks;
     private long bytes;
 
-    Progress(ProgressBar bar) {
+    Progress(ProgressBar bar, PrintWriter err) {
       this.bar = bar;
+      this.err = err;
+    }
+
+    @Override
+    public void attached() {
+      err.println("joined the fetch already running in the node daemon");
+      err.flush();
     }
 
     @Override

@@ -25,8 +25,9 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = {
       "Merge models with a mergekit-compatible recipe (YAML).",
-      "Models are local checkpoint paths (as given or relative to the recipe) or ids of experts",
-      "hosted by the node home. The output is a complete Hugging Face directory with",
+      "Models are local checkpoint paths (as given or relative to the recipe) or expert ids: hosted",
+      "by the node home, cached in DATA_DIR/experts, or fetched from the federation, and then only",
+      "the tensors the recipe reads. The output is a complete Hugging Face directory with",
       "amalgam-merge.json provenance; it appears only when complete."
     })
 final class MergeCommand implements Callable<Integer> {
@@ -75,15 +76,18 @@ final class MergeCommand implements Callable<Integer> {
     }
     Recipe recipe = RecipeParser.parse(recipeFile);
     Path recipeDir = recipeFile.toAbsolutePath().getParent();
-    Map<String, Checkpoint> inputs =
-        new ModelResolver(recipeDir, home.resolve()).openAll(recipe.referencedModels());
     PrintWriter err = spec.commandLine().getErr();
+    ModelResolver.Opened opened = new ModelResolver(recipeDir, home.resolve(), err).open(recipe);
+    Map<String, Checkpoint> inputs = opened.checkpoints();
     ProgressBar bar = new ProgressBar(err, "merging", "tensors", ProgressBar.onTerminal());
     try {
-      Map<String, String> inputIds = new LinkedHashMap<>();
+      // inputs named by id keep that id: one fetched in part would not fingerprint to it
+      Map<String, String> inputIds = new LinkedHashMap<>(opened.expertIds());
       Fingerprinter fingerprinter = new Fingerprinter(n);
       for (Map.Entry<String, Checkpoint> e : inputs.entrySet()) {
-        inputIds.put(e.getKey(), fingerprinter.manifest(e.getValue()).id().toString());
+        if (!inputIds.containsKey(e.getKey())) {
+          inputIds.put(e.getKey(), fingerprinter.manifest(e.getValue()).id().toString());
+        }
       }
       MergeProgress progress =
           new MergeProgress() {
@@ -108,7 +112,7 @@ final class MergeCommand implements Callable<Integer> {
       report(result);
     } finally {
       bar.finish();
-      inputs.values().forEach(Checkpoint::close);
+      opened.close();
     }
     return Amalgam.EXIT_OK;
   }

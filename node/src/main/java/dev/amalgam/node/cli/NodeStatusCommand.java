@@ -2,6 +2,7 @@ package dev.amalgam.node.cli;
 
 import dev.amalgam.bootstrap.FederationDescriptor;
 import dev.amalgam.node.api.ApiClient;
+import dev.amalgam.node.api.FetchJobView;
 import dev.amalgam.node.api.HostedView;
 import dev.amalgam.node.api.StatusView;
 import dev.amalgam.node.daemon.NodeDaemon;
@@ -19,7 +20,9 @@ import picocli.CommandLine.Spec;
 @Command(
     name = "status",
     mixinStandardHelpOptions = true,
-    description = "Show the node: federation, addresses, peers and hosted experts.")
+    description =
+        "Show the node: federation, addresses, peers, hosted experts and, when the daemon runs,"
+            + " the fetches running in it.")
 final class NodeStatusCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print as JSON.")
   boolean json;
@@ -51,6 +54,20 @@ final class NodeStatusCommand implements Callable<Integer> {
     out.println();
     out.println("hosted experts: " + s.hosted().size());
     ExpertListCommand.print(s.hosted(), out, false);
+    if (s.running()) {
+      out.println();
+      out.println("fetches running: " + s.fetches().size());
+      TextTable t = new TextTable("EXPERT", "OUTPUT", "DONE", "PEERS", "CLIENTS");
+      for (FetchJobView f : s.fetches()) {
+        t.row(
+            f.id() + (f.tensors() == null ? "" : " (" + f.tensors() + ")"),
+            f.out(),
+            f.chunksDone() + "/" + f.chunks() + " chunks, " + Bytes.human(f.bytesDone()),
+            String.valueOf(f.peers()),
+            String.valueOf(f.clients()));
+      }
+      t.print(out);
+    }
     return Amalgam.EXIT_OK;
   }
 
@@ -69,7 +86,8 @@ final class NodeStatusCommand implements Callable<Integer> {
           null,
           PeersCommand.remembered(dir),
           node.registry().list().stream().map(HostedView::of).toList(),
-          known);
+          known,
+          java.util.List.of());
     }
   }
 }

@@ -19,7 +19,8 @@ import picocli.CommandLine.Spec;
     name = "peers",
     mixinStandardHelpOptions = true,
     description = {
-      "List connected peers.",
+      "List connected peers, and the peers penalized for serving blocks that failed",
+      "verification (left out of fetches for limits.bad_peer_penalty_seconds).",
       "Without a running daemon, lists the peers remembered in the node database."
     })
 final class PeersCommand implements Callable<Integer> {
@@ -47,13 +48,21 @@ final class PeersCommand implements Callable<Integer> {
   }
 
   static void print(List<PeerView> peers, java.io.PrintWriter out) {
-    TextTable t = new TextTable("PEER", "STATE", "ADDRESSES");
+    TextTable t = new TextTable("PEER", "STATE", "PENALTY", "ADDRESSES");
     for (PeerView p : peers) {
       t.row(
           p.id(),
           p.connected()
               ? "connected"
               : "seen " + Instant.ofEpochMilli(p.lastSeenMillis()).truncatedTo(ChronoUnit.SECONDS),
+          p.penalty() == null
+              ? "-"
+              : "penalized "
+                  + p.penalty().count()
+                  + "x until "
+                  + Instant.ofEpochMilli(p.penalty().untilMillis()).truncatedTo(ChronoUnit.SECONDS)
+                  + ": "
+                  + p.penalty().reason(),
           String.join(" ", p.addrs()));
     }
     t.print(out);
@@ -61,11 +70,18 @@ final class PeersCommand implements Callable<Integer> {
 
   static List<PeerView> remembered(Path dir) throws Exception {
     try (LocalNode node = LocalNode.open(dir)) {
-      return node.store.peers().stream()
-          .map(
-              (NodeStore.KnownPeer p) ->
-                  new PeerView(p.peerId(), p.addrs(), false, null, p.lastSeen()))
-          .toList();
+      List<PeerView> peers =
+          node.store.peers().stream()
+              .map(
+                  (NodeStore.KnownPeer p) ->
+                      new PeerView(p.peerId(), p.addrs(), false, null, p.lastSeen()))
+              .toList();
+      long penalty = node.home.config().limits().badPeerPenalty().toMillis();
+      if (penalty == 0) {
+        return peers;
+      }
+      return PeerView.withPenalties(
+          peers, node.store.penalties(System.currentTimeMillis() - penalty), penalty);
     }
   }
 }

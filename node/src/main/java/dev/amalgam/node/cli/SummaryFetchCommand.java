@@ -53,6 +53,7 @@ final class SummaryFetchCommand implements Callable<Integer> {
         + " from "
         + r.bytesByPeer().values().stream().filter(b -> b > 0).count()
         + " peer(s)"
-        + (r.dropped().isEmpty() ? "" : ", dropped " + r.dropped());
+        + (r.dropped().isEmpty() ? "" : ", dropped " + r.dropped())
+        + (r.skipped().isEmpty() ? "" : ", skipped penalized " + r.skipped());
   }
 }

@@ -6,13 +6,19 @@ import dev.amalgam.bootstrap.card.CardException;
 import dev.amalgam.bootstrap.card.CardGossipCheck;
 import dev.amalgam.bootstrap.card.ExpertCard;
 import dev.amalgam.bootstrap.card.SummaryNote;
+import dev.amalgam.bootstrap.round.DevSet;
+import dev.amalgam.bootstrap.round.RoundException;
+import dev.amalgam.bootstrap.round.RoundMessages;
+import dev.amalgam.bootstrap.round.RoundProposal;
 import dev.amalgam.merge.fusion.SummaryFormatException;
 import dev.amalgam.merge.fusion.SummaryKey;
 import dev.amalgam.merge.fusion.SummaryManifest;
+import dev.amalgam.merge.recipe.RecipeParser;
 import dev.amalgam.multiformats.Cid;
 import dev.amalgam.node.api.ExpertView;
 import dev.amalgam.node.api.HostedView;
 import dev.amalgam.node.api.PeerView;
+import dev.amalgam.node.api.RoundView;
 import dev.amalgam.node.api.StatusView;
 import dev.amalgam.node.api.SummaryView;
 import dev.amalgam.node.card.CardDirectory;
@@ -27,6 +33,8 @@ import dev.amalgam.node.home.NodeHome;
 import dev.amalgam.node.home.NodeStore;
 import dev.amalgam.node.home.NodeStore.HostedExpert;
 import dev.amalgam.node.home.NodeStore.HostedSummary;
+import dev.amalgam.node.round.RoundBook;
+import dev.amalgam.node.round.RoundRunner;
 import dev.amalgam.node.summary.SummaryNotes;
 import dev.amalgam.node.summary.SummaryRegistry;
 import dev.amalgam.protocol.bitswap.Bitswap;
@@ -75,7 +83,9 @@ import java.util.concurrent.TimeUnit;
  * hosted experts over bitswap, straight from their mapped checkpoints, and fetches experts for the
  * {@code fetch} verb. Hosted distribution summaries are announced the same way (a signed summary
  * note on the experts topic; provider records for the summary id and its summary key), served over
- * bitswap, and fetched for {@code summary fetch}.
+ * bitswap, and fetched for {@code summary fetch}. On the federation's merges topic it keeps every
+ * round proposal and result (see {@link RoundBook}), proposes rounds for the {@code round propose}
+ * verb, and takes part in rounds when its config volunteers (see {@link RoundRunner}).
  */
 public final class NodeDaemon implements AutoCloseable {
   /** Cards are re-signed and re-announced this often; they stay valid for three periods. */
@@ -110,8 +120,13 @@ public final class NodeDaemon implements AutoCloseable {
       Executors.newSingleThreadScheduledExecutor(
           r -> Thread.ofPlatform().daemon().name("amalgam-node-timer").unstarted(r));
   private final ExecutorService work = Executors.newVirtualThreadPerTaskExecutor();
+  private final FetchJobs fetches = new FetchJobs(work, this::fetch);
   private final Set<PeerId> connected = ConcurrentHashMap.newKeySet();
   private final Set<PeerId> topicPeersSeen = new HashSet<>();
+  private final Set<PeerId> mergesPeersSeen = new HashSet<>();
+  private final Set<String> verifiedRounds = ConcurrentHashMap.newKeySet();
+  private final RoundBook rounds;
+  private final RoundRunner roundRunner;
   private final Object announceLock = new Object();
   private final Set<PeerId> mdnsDialing = ConcurrentHashMap.newKeySet();
   private final Set<PeerId> mdnsSeen = ConcurrentHashMap.newKeySet();
@@ -137,6 +152,9 @@ public final class NodeDaemon implements AutoCloseable {
     this.registry = new ExpertRegistry(store);
     this.notes = new SummaryNotes(store);
     this.summaries = new SummaryRegistry(store);
+    this.rounds = new RoundBook(store);
+    this.roundRunner =
+        new RoundRunner(new RunnerNode(), rounds, federation, home.config().rounds(), log);
     BlockStore served = blocks;
     if ("1".equals(System.getenv(TEST_ONLY_CORRUPT_BLOCKS_ENV))) {
       log.event("TEST ONLY", TEST_ONLY_CORRUPT_BLOCKS_ENV + "=1: serving corrupt blocks");
@@ -272,7 +290,12 @@ public final class NodeDaemon implements AutoCloseable {
         federation.expertsTopic(),
         m -> SummaryNote.claims(m.data()) ? validateNote(m) : validateCard(m));
     gossip.subscribe(federation.expertsTopic(), this::onExpertsTopicMessage);
-    gossip.subscribe(federation.mergesTopic(), m -> {});
+    int abandoned = rounds.abandonUnfinished();
+    if (abandoned > 0) {
+      log.event("rounds abandoned", abandoned + " rounds were unfinished when the node stopped");
+    }
+    gossip.addValidator(federation.mergesTopic(), m -> RoundMessages.validate(m, log));
+    gossip.subscribe(federation.mergesTopic(), this::onRoundMessage);
   }
 
   /** Serves the expert's blocks unless it already does; false when its checkpoint is unusable. */
@@ -729,16 +752,15 @@ public final class NodeDaemon implements AutoCloseable {
     }
   }
 
-  /** Publishes the current cards again when new peers join the experts topic. */
+  /**
+   * Publishes the current cards, and this node's own round proposals and results, again when new
+   * peers join the experts or merges topic.
+   */
   private void checkTopicPeers() {
     if (closed) {
       return;
     }
-    Set<PeerId> now = gossip.topicPeers(federation.expertsTopic());
-    boolean fresh = !topicPeersSeen.containsAll(now);
-    topicPeersSeen.retainAll(now);
-    topicPeersSeen.addAll(now);
-    if (fresh) {
+    if (newPeersOn(federation.expertsTopic(), topicPeersSeen)) {
       work.execute(
           () -> {
             for (byte[] env : hostedCards(List.of())) {
@@ -752,6 +774,213 @@ public final class NodeDaemon implements AutoCloseable {
               log.event("database read failed", e.getMessage());
             }
           });
+    }
+    if (newPeersOn(federation.mergesTopic(), mergesPeersSeen)) {
+      work.execute(
+          () -> {
+            try {
+              for (byte[] env : rounds.own(host.peerId().toString())) {
+                gossip.publish(federation.mergesTopic(), env);
+              }
+            } catch (IOException e) {
+              log.event("database read failed", e.getMessage());
+            }
+          });
+    }
+  }
+
+  private boolean newPeersOn(String topic, Set<PeerId> seen) {
+    Set<PeerId> now = gossip.topicPeers(topic);
+    boolean fresh = !seen.containsAll(now);
+    seen.retainAll(now);
+    seen.addAll(now);
+    return fresh;
+  }
+
+  // ---- merge rounds ----
+
+  private void onRoundMessage(Message m) {
+    RoundMessages.Opened o;
+    try {
+      o = RoundMessages.open(m.data());
+    } catch (RoundException e) {
+      return; // validated just before delivery; cannot happen
+    }
+    if (o.signer().equals(host.peerId())) {
+      return;
+    }
+    work.execute(() -> keepRoundMessage(o));
+  }
+
+  private void keepRoundMessage(RoundMessages.Opened o) {
+    try {
+      NodeStore.ResultOutcome outcome = rounds.offer(o, System.currentTimeMillis());
+      switch (o) {
+        case RoundMessages.Proposal p -> {
+          if (outcome == NodeStore.ResultOutcome.NEW) {
+            log.event(
+                "round proposed",
+                p.signed().id() + " by " + p.signer() + " over " + p.signed().proposal().inputs());
+            roundRunner.consider(
+                p.signed(), () -> verdictAfterOwnResult(p.signed().id().toString()));
+          }
+        }
+        case RoundMessages.Result r -> {
+          String proposal = r.signed().result().proposalId().toString();
+          if (outcome == NodeStore.ResultOutcome.NEW) {
+            log.event(
+                "round result",
+                proposal
+                    + " output "
+                    + r.signed().result().outputId()
+                    + " from "
+                    + r.signer()
+                    + " scores "
+                    + r.signed().result().scores());
+          } else if (outcome == NodeStore.ResultOutcome.CONFLICTING) {
+            log.event(
+                "round result contradicted",
+                proposal
+                    + ": "
+                    + r.signer()
+                    + " now claims output "
+                    + r.signed().result().outputId());
+          }
+          logVerdict(proposal);
+        }
+      }
+    } catch (IOException e) {
+      log.event("round message not kept", e.getMessage());
+    }
+  }
+
+  /** Our own result may be the one that verifies a round, or that shows another peer lied. */
+  private void verdictAfterOwnResult(String proposalId) {
+    try {
+      logVerdict(proposalId);
+    } catch (IOException e) {
+      log.event("database read failed", e.getMessage());
+    }
+  }
+
+  /** Logs a round's verification once, and each flagged result as it appears. */
+  private void logVerdict(String proposalId) throws IOException {
+    for (RoundView v : rounds.views()) {
+      if (!v.id().equals(proposalId)) {
+        continue;
+      }
+      if (v.verifiedOutput() != null && verifiedRounds.add(proposalId)) {
+        long by = v.results().stream().filter(r -> r.status().equals("verified")).count();
+        log.event(
+            "round verified",
+            proposalId + " output " + v.verifiedOutput() + " by " + by + " peers");
+      }
+      for (RoundView.Result r : v.results()) {
+        if (r.status().equals("flagged") && verifiedRounds.add(proposalId + " " + r.peer())) {
+          log.event("round result flagged", proposalId + " from " + r.peer() + ": " + r.reason());
+        }
+      }
+    }
+  }
+
+  /**
+   * Signs a proposal of a merge round, keeps it and publishes it on the merges topic; takes part in
+   * it too when the config volunteers.
+   *
+   * @throws IllegalArgumentException naming what is wrong with the recipe or the dev set
+   */
+  public RoundView.Proposed propose(String recipeText, DevSet devSet) throws IOException {
+    try {
+      devSet.validated();
+    } catch (RoundException e) {
+      throw new IllegalArgumentException(e.getMessage());
+    }
+    if (recipeText.getBytes(java.nio.charset.StandardCharsets.UTF_8).length
+        > RoundProposal.MAX_RECIPE_BYTES) {
+      throw new IllegalArgumentException(
+          "recipe is longer than " + RoundProposal.MAX_RECIPE_BYTES + " bytes");
+    }
+    List<String> inputs = RoundRunner.inputsOf(RecipeParser.parse(recipeText, "recipe"), "recipe");
+    String refused = RoundRunner.devSetRefusal(devSet, federation.evaluationDatasets());
+    if (refused != null) {
+      throw new IllegalArgumentException(refused);
+    }
+    long now = System.currentTimeMillis();
+    RoundProposal.Signed s =
+        new RoundProposal(
+                host.peerId(),
+                federation.name(),
+                recipeText,
+                inputs.stream().map(Cid::parse).toList(),
+                devSet,
+                now)
+            .seal(home.identity());
+    rounds.offer(new RoundMessages.Proposal(s), now);
+    int peers = gossip.publish(federation.mergesTopic(), s.envelope());
+    log.event("round proposed", s.id() + " by this node to " + peers + " peers over " + inputs);
+    roundRunner.consider(s, () -> verdictAfterOwnResult(s.id().toString()));
+    RoundView view =
+        rounds.views().stream()
+            .filter(v -> v.id().equals(s.id().toString()))
+            .findFirst()
+            .orElseThrow();
+    return new RoundView.Proposed(view, peers);
+  }
+
+  public List<RoundView> rounds() throws IOException {
+    return rounds.views();
+  }
+
+  /** What the round runner uses of this node. */
+  private final class RunnerNode implements RoundRunner.Node {
+    @Override
+    public PeerId self() {
+      return host.peerId();
+    }
+
+    @Override
+    public dev.amalgam.protocol.crypto.PrivateKey identity() {
+      return home.identity();
+    }
+
+    @Override
+    public Path dataDir() {
+      return home.dataDir();
+    }
+
+    @Override
+    public Path hostedPath(String expertId) throws IOException {
+      return registry.find(expertId).map(HostedExpert::path).orElse(null);
+    }
+
+    @Override
+    public java.util.OptionalLong knownSize(String expertId) throws IOException {
+      Optional<HostedExpert> hosted = registry.find(expertId);
+      if (hosted.isPresent()) {
+        return java.util.OptionalLong.of(hosted.get().sizeBytes());
+      }
+      return cards.list(null, System.currentTimeMillis()).stream()
+          .filter(c -> c.expertId().toString().equals(expertId))
+          .mapToLong(ExpertCard::sizeBytes)
+          .findFirst();
+    }
+
+    @Override
+    public void fetch(String expertId, Path target) throws IOException, InterruptedException {
+      NodeDaemon.this.fetch(
+          new ExpertFetch.Request(expertId, target, null), new ExpertFetch.Listener() {});
+    }
+
+    @Override
+    public String host(Path checkpoint, String name, java.util.Map<String, Double> scores)
+        throws IOException {
+      return addExpert(new ExpertRegistry.Request(checkpoint, name, null, List.of("round"), scores))
+          .expertId();
+    }
+
+    @Override
+    public int publish(byte[] envelope) {
+      return gossip.publish(federation.mergesTopic(), envelope);
     }
   }
 
@@ -773,17 +1002,40 @@ public final class NodeDaemon implements AutoCloseable {
     return removed;
   }
 
-  /** Fetches an expert from the federation into a directory (see {@link ExpertFetch}). */
-  public ExpertFetch.Result fetch(ExpertFetch.Request r, ExpertFetch.Listener listener)
+  /**
+   * Starts a fetch of an expert into a directory (see {@link ExpertFetch}) as a job of the daemon,
+   * which runs to its end whether or not the client that asked stays; a request for a directory
+   * that a running fetch of the same request writes joins that fetch.
+   */
+  public FetchJobs.Joined fetchJob(ExpertFetch.Request r) throws IOException {
+    FetchJobs.Joined j = fetches.join(r);
+    if (j.attached()) {
+      log.event("fetch joined", r.id() + " into " + j.job().request().target());
+    }
+    return j;
+  }
+
+  private ExpertFetch.Result fetch(ExpertFetch.Request r, ExpertFetch.Listener listener)
       throws IOException, InterruptedException {
-    log.event("fetch started", r.id() + " into " + r.target());
+    log.event(
+        "fetch started",
+        r.id()
+            + " into "
+            + r.target()
+            + (r.tensors() == null
+                ? ""
+                : (r.sparse() ? " (sparse, tensors " : " (tensors ")
+                    + abbreviated(r.tensors())
+                    + ")"));
+    NodeConfig.Limits limits = home.config().limits();
     try {
       ExpertFetch.Result res =
           new ExpertFetch(
                   dht,
                   bitswap,
                   store,
-                  ExpertFetch.configFor(home.config().limits().fetchConcurrency()))
+                  ExpertFetch.configFor(limits.fetchConcurrency()),
+                  limits.badPeerPenalty())
               .run(r, listener);
       log.event(
           "fetch done",
@@ -793,6 +1045,11 @@ public final class NodeDaemon implements AutoCloseable {
       log.event("fetch failed", r.id() + ": " + e.getMessage());
       throw e;
     }
+  }
+
+  /** A merge's sparse fetch names every tensor it reads; the log shows the start of the list. */
+  private static String abbreviated(String tensors) {
+    return tensors.length() <= 120 ? tensors : tensors.substring(0, 117) + "...";
   }
 
   // ---- summaries ----
@@ -991,10 +1248,15 @@ public final class NodeDaemon implements AutoCloseable {
   public SummaryFetch.Result fetchSummary(String id, Path target)
       throws IOException, InterruptedException {
     log.event("summary fetch started", id + " into " + target);
+    NodeConfig.Limits limits = home.config().limits();
     try {
       SummaryFetch.Result r =
           new SummaryFetch(
-                  dht, bitswap, ExpertFetch.configFor(home.config().limits().fetchConcurrency()))
+                  dht,
+                  bitswap,
+                  store,
+                  ExpertFetch.configFor(limits.fetchConcurrency()),
+                  limits.badPeerPenalty())
               .run(id, target, new ExpertFetch.Listener() {});
       log.event(
           "summary fetch done",
@@ -1034,7 +1296,17 @@ public final class NodeDaemon implements AutoCloseable {
               System.currentTimeMillis()));
     }
     out.sort(java.util.Comparator.comparing(PeerView::id));
-    return out;
+    long penalty = home.config().limits().badPeerPenalty().toMillis();
+    if (penalty == 0) {
+      return out;
+    }
+    try {
+      return PeerView.withPenalties(
+          out, store.penalties(System.currentTimeMillis() - penalty), penalty);
+    } catch (SQLException e) {
+      log.event("database read failed", e.getMessage());
+      return out;
+    }
   }
 
   public StatusView status(String api) throws IOException {
@@ -1049,7 +1321,8 @@ public final class NodeDaemon implements AutoCloseable {
         api,
         peers(),
         hosted(),
-        cards.list(null, System.currentTimeMillis()).size());
+        cards.list(null, System.currentTimeMillis()).size(),
+        fetches.running());
   }
 
   public String metrics() {

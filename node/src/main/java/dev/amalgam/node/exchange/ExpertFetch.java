@@ -21,6 +21,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -35,11 +36,28 @@ import java.util.function.Predicate;
  * is recorded in the node database, so a fetch killed mid-way and run again with the same id,
  * output and filter asks only for the chunks still missing. A full fetch ends by fingerprinting the
  * result: its expert id must be the one asked for.
+ *
+ * <p>A <em>sparse</em> fetch (for a merge) lays out the whole expert but fetches only the side
+ * files and the chunks of the tensors that match; its progress is kept under the same key as a
+ * whole fetch into the same directory. The directory is renamed into place only once every chunk is
+ * there, so a sparse result is never mistaken for a complete expert: it stays in the work directory
+ * (a readable checkpoint whose other tensors are holes), and a later whole fetch into the same
+ * directory resumes it and fetches only what is still missing.
+ *
+ * <p>A provider that serves a block failing verification is recorded in the node database; for the
+ * configured penalty time later fetches leave it out unless no other peer provides the expert.
  */
 public final class ExpertFetch {
 
-  /** What to fetch: an expert id, the output directory, and an optional tensor filter. */
-  public record Request(String id, Path target, String tensors) {}
+  /**
+   * What to fetch: an expert id, the output directory, an optional tensor filter, and whether the
+   * fetch is sparse (whole layout, only the matching tensors fetched; see the class comment).
+   */
+  public record Request(String id, Path target, String tensors, boolean sparse) {
+    public Request(String id, Path target, String tensors) {
+      this(id, target, tensors, false);
+    }
+  }
 
   /** What a fetch reports while it runs. */
   public interface Listener {
@@ -51,9 +69,16 @@ public final class ExpertFetch {
     default void progress(long chunksDone, long bytesDone, int activePeers) {}
 
     default void dropped(String peer, String reason, boolean penalized) {}
+
+    /** This client joined a fetch of the same request that was already running. */
+    default void attached() {}
   }
 
-  /** How a finished fetch went. */
+  /**
+   * How a finished fetch went. {@code partial}: the directory holds only some tensors (a filtered
+   * fetch, or a sparse one that is not complete, whose directory is then the work directory).
+   * {@code skipped}: providers left out because they are penalized.
+   */
   public record Result(
       String id,
       Path directory,
@@ -62,18 +87,25 @@ public final class ExpertFetch {
       long bytesFetched,
       long chunksResumed,
       Map<String, Long> bytesByPeer,
-      Map<String, String> dropped) {}
+      Map<String, String> dropped,
+      List<String> skipped) {}
 
   private final KadDht dht;
   private final Bitswap bitswap;
   private final NodeStore store;
   private final FetchConfig config;
+  private final ProviderPenalties penalties;
 
-  public ExpertFetch(KadDht dht, Bitswap bitswap, NodeStore store, FetchConfig config) {
+  /**
+   * @param penalty how long a peer that served a corrupt block is left out of later fetches
+   */
+  public ExpertFetch(
+      KadDht dht, Bitswap bitswap, NodeStore store, FetchConfig config, Duration penalty) {
     this.dht = dht;
     this.bitswap = bitswap;
     this.store = store;
     this.config = config;
+    this.penalties = new ProviderPenalties(store, penalty);
   }
 
   /** The fetcher's settings for a {@code fetch_concurrency} (most chunks asked of one peer). */
@@ -92,8 +124,11 @@ public final class ExpertFetch {
     Cid id = parseId(r.id());
     Predicate<String> filter = TensorFilter.parse(r.tensors());
     Path target = ProviderLookup.checkTarget(r.target());
-    boolean partial = r.tensors() != null && !r.tensors().isEmpty();
-    List<PeerId> providers = ProviderLookup.findProviders(dht, id, "expert");
+    boolean filtered = r.tensors() != null && !r.tensors().isEmpty();
+    boolean partial = filtered && !r.sparse();
+    List<String> skipped = new ArrayList<>();
+    List<PeerId> providers =
+        penalties.withoutPenalized(ProviderLookup.findProviders(dht, id, "expert"), skipped);
     Manifest manifest = fetchManifest(id, providers);
     if (partial && manifest.tensors().stream().noneMatch(t -> filter.test(t.name()))) {
       throw new IOException(
@@ -109,7 +144,11 @@ public final class ExpertFetch {
       }
       store.clearOtherFetchedChunks(id.toString(), target.toString(), key);
       assembler =
-          ExpertAssembler.open(manifest, target, filter, CheckpointWriter.DEFAULT_SHARD_BYTES);
+          ExpertAssembler.open(
+              manifest,
+              target,
+              partial ? filter : name -> true,
+              CheckpointWriter.DEFAULT_SHARD_BYTES);
     } catch (SQLException e) {
       throw new IOException("cannot read fetch progress: " + e.getMessage(), e);
     }
@@ -122,21 +161,30 @@ public final class ExpertFetch {
       }
       assembler.markWritten(done);
       SequencedSet<Cid> missing = assembler.missingChunks();
-      long resumed = assembler.chunks().size() - missing.size();
+      if (r.sparse() && filtered) {
+        missing.retainAll(chunksOf(manifest, filter));
+      }
+      long resumed = assembler.chunks().size() - assembler.missingChunks().size();
       long missingBytes = bytesOf(manifest, missing);
       listener.started(
           providers.size(),
           missing.size(),
           missingBytes,
           resumed,
-          assembler.totalBytes() - missingBytes);
+          assembler.totalBytes() - bytesOf(manifest, assembler.missingChunks()));
       FetchReport report = fetchChunks(id, providers, missing, assembler, key, listener);
-      assembler.commit();
-      check(id, target, partial);
-      try {
-        store.clearFetchedChunks(id.toString(), key);
-      } catch (SQLException e) {
-        // the directory is complete; stale rows are cleared by the next fetch to this target
+      Path directory = target;
+      if (r.sparse() && !assembler.missingChunks().isEmpty()) {
+        directory = assembler.workDirectory();
+        partial = true;
+      } else {
+        assembler.commit();
+        check(id, target, partial);
+        try {
+          store.clearFetchedChunks(id.toString(), key);
+        } catch (SQLException e) {
+          // the directory is complete; stale rows are cleared by the next fetch to this target
+        }
       }
       Map<String, Long> byPeer = new LinkedHashMap<>();
       report.bytesByPeer().forEach((p, b) -> byPeer.put(p.toString(), b));
@@ -144,13 +192,14 @@ public final class ExpertFetch {
       report.droppedPeers().forEach((p, why) -> dropped.put(p.toString(), why));
       return new Result(
           id.toString(),
-          target,
+          directory,
           partial,
           report.blocks(),
           report.bytes(),
           resumed,
           byPeer,
-          dropped);
+          dropped,
+          List.copyOf(skipped));
     }
   }
 
@@ -174,11 +223,19 @@ public final class ExpertFetch {
         "." + target.getFileName() + ".fetch-" + s.substring(s.length() - 16));
   }
 
+  /** The chunks of the tensors that match, and of every side file. */
+  private static java.util.Set<Cid> chunksOf(Manifest m, Predicate<String> filter) {
+    java.util.Set<Cid> out = new java.util.HashSet<>();
+    m.tensors().stream().filter(t -> filter.test(t.name())).forEach(t -> out.addAll(t.chunks()));
+    m.files().forEach(f -> out.addAll(f.chunks()));
+    return out;
+  }
+
   private Manifest fetchManifest(Cid id, List<PeerId> providers)
       throws IOException, InterruptedException {
     return ManifestParser.parse(
         ProviderLookup.fetchRoot(
-            bitswap, id, providers, "expert", b -> ManifestParser.parse(b, id)),
+            bitswap, id, providers, "expert", b -> ManifestParser.parse(b, id), penalties),
         id);
   }
 
@@ -221,7 +278,7 @@ public final class ExpertFetch {
                   throw new IOException("cannot record fetch progress: " + e.getMessage(), e);
                 }
               },
-              bitswapListener(listener));
+              bitswapListener(listener, penalties));
     } catch (FetchException e) {
       throw new FetchException(
           "fetch of expert "
@@ -235,8 +292,11 @@ public final class ExpertFetch {
     }
   }
 
-  /** Passes the fetcher's progress and dropped peers on to {@code listener}. */
-  static FetchListener bitswapListener(Listener listener) {
+  /**
+   * Passes the fetcher's progress and dropped peers on to {@code listener}; records the peers
+   * dropped for serving blocks that failed verification in {@code penalties}.
+   */
+  static FetchListener bitswapListener(Listener listener, ProviderPenalties penalties) {
     return new FetchListener() {
       @Override
       public void progress(FetchProgress p) {
@@ -245,6 +305,9 @@ public final class ExpertFetch {
 
       @Override
       public void peerDropped(PeerId peer, String reason, boolean penalized) {
+        if (penalized) {
+          penalties.penalize(peer, reason);
+        }
         listener.dropped(peer.toString(), reason, penalized);
       }
     };

@@ -2,6 +2,7 @@ package dev.amalgam.node.exchange;
 
 import dev.amalgam.multiformats.Cid;
 import dev.amalgam.protocol.bitswap.Bitswap;
+import dev.amalgam.protocol.bitswap.PeerMisbehavedException;
 import dev.amalgam.protocol.bitswap.fetch.FetchException;
 import dev.amalgam.protocol.kad.KadDht;
 import dev.amalgam.protocol.kad.KadPeer;
@@ -78,9 +79,17 @@ final class ProviderLookup {
     return out;
   }
 
-  /** The root block from the first provider whose copy passes {@code check}. */
+  /**
+   * The root block from the first provider whose copy passes {@code check}; a provider whose block
+   * fails bitswap's verification against the id is recorded in {@code penalties}.
+   */
   static byte[] fetchRoot(
-      Bitswap bitswap, Cid id, List<PeerId> providers, String what, RootCheck check)
+      Bitswap bitswap,
+      Cid id,
+      List<PeerId> providers,
+      String what,
+      RootCheck check,
+      ProviderPenalties penalties)
       throws IOException, InterruptedException {
     List<String> failures = new ArrayList<>();
     for (PeerId p : providers) {
@@ -94,6 +103,9 @@ final class ProviderLookup {
         check.check(bytes);
         return bytes;
       } catch (ExecutionException e) {
+        if (e.getCause() instanceof PeerMisbehavedException bad) {
+          penalties.penalize(p, bad.getMessage());
+        }
         failures.add(p + ": " + (e.getCause() == null ? e : e.getCause().getMessage()));
       } catch (TimeoutException e) {
         bitswap.cancel(p, id);

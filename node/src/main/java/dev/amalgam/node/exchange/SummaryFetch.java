@@ -3,6 +3,7 @@ package dev.amalgam.node.exchange;
 import dev.amalgam.merge.fusion.SummaryAssembler;
 import dev.amalgam.merge.fusion.SummaryManifest;
 import dev.amalgam.multiformats.Cid;
+import dev.amalgam.node.home.NodeStore;
 import dev.amalgam.protocol.bitswap.Bitswap;
 import dev.amalgam.protocol.bitswap.fetch.FetchConfig;
 import dev.amalgam.protocol.bitswap.fetch.FetchException;
@@ -12,6 +13,8 @@ import dev.amalgam.protocol.kad.KadDht;
 import dev.amalgam.protocol.peer.PeerId;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,39 +24,51 @@ import java.util.Map;
  * block (summary.json, which must hash to the id), then every vocabulary and sequence block from
  * all providers at once, each verified against its CID; the assembled directory is read back in
  * full before it is renamed into place. Summaries are small, so an interrupted fetch starts over.
+ * Providers penalized for serving corrupt blocks are left out as in {@link ExpertFetch}.
  */
 public final class SummaryFetch {
-  /** How a finished fetch went. */
+  /** How a finished fetch went. {@code skipped}: providers left out because they are penalized. */
   public record Result(
       String id,
       Path directory,
       long blocksFetched,
       long bytesFetched,
       Map<String, Long> bytesByPeer,
-      Map<String, String> dropped) {}
+      Map<String, String> dropped,
+      List<String> skipped) {}
 
   private final KadDht dht;
   private final Bitswap bitswap;
   private final FetchConfig config;
+  private final ProviderPenalties penalties;
 
-  public SummaryFetch(KadDht dht, Bitswap bitswap, FetchConfig config) {
+  /**
+   * @param store where peers that served corrupt blocks are recorded
+   * @param penalty how long such a peer is left out of later fetches
+   */
+  public SummaryFetch(
+      KadDht dht, Bitswap bitswap, NodeStore store, FetchConfig config, Duration penalty) {
     this.dht = dht;
     this.bitswap = bitswap;
     this.config = config;
+    this.penalties = new ProviderPenalties(store, penalty);
   }
 
   public Result run(String idText, Path output, ExpertFetch.Listener listener)
       throws IOException, InterruptedException {
     Cid id = parseId(idText);
     Path target = ProviderLookup.checkTarget(output);
-    List<PeerId> providers = ProviderLookup.findProviders(dht, id, "summary");
+    List<String> skipped = new ArrayList<>();
+    List<PeerId> providers =
+        penalties.withoutPenalized(ProviderLookup.findProviders(dht, id, "summary"), skipped);
     byte[] root =
         ProviderLookup.fetchRoot(
             bitswap,
             id,
             providers,
             "summary",
-            b -> SummaryManifest.parse(b, "summary " + id + " root block"));
+            b -> SummaryManifest.parse(b, "summary " + id + " root block"),
+            penalties);
     try (SummaryAssembler assembler = SummaryAssembler.open(id, root, target)) {
       SummaryManifest m = assembler.manifest();
       List<Cid> blocks = assembler.missing();
@@ -62,7 +77,11 @@ public final class SummaryFetch {
       try {
         report =
             new MultiPeerFetcher(bitswap, config)
-                .fetch(blocks, providers, assembler::write, ExpertFetch.bitswapListener(listener));
+                .fetch(
+                    blocks,
+                    providers,
+                    assembler::write,
+                    ExpertFetch.bitswapListener(listener, penalties));
       } catch (FetchException e) {
         throw new FetchException(
             "fetch of summary "
@@ -79,7 +98,13 @@ public final class SummaryFetch {
       Map<String, String> dropped = new LinkedHashMap<>();
       report.droppedPeers().forEach((p, why) -> dropped.put(p.toString(), why));
       return new Result(
-          id.toString(), dir, report.blocks() + 1, report.bytes() + root.length, byPeer, dropped);
+          id.toString(),
+          dir,
+          report.blocks() + 1,
+          report.bytes() + root.length,
+          byPeer,
+          dropped,
+          List.copyOf(skipped));
     }
   }
 

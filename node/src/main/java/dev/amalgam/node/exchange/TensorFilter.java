@@ -15,6 +15,14 @@ import java.util.regex.PatternSyntaxException;
 public final class TensorFilter {
   private TensorFilter() {}
 
+  /** A filter spec that takes exactly the tensors named (none when empty). */
+  public static String exactly(java.util.Collection<String> names) {
+    if (names.isEmpty()) {
+      return "re:(?!)";
+    }
+    return "re:" + String.join("|", names.stream().sorted().map(Pattern::quote).toList());
+  }
+
   public static Predicate<String> parse(String spec) {
     if (spec == null || spec.isEmpty()) {
       return name -> true;

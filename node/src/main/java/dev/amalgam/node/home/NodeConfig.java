@@ -22,7 +22,8 @@ public record NodeConfig(
     @JsonProperty("mdns") Boolean mdns,
     @JsonProperty("api_port") Integer apiPort,
     @JsonProperty("data_dir") String dataDir,
-    @JsonProperty("limits") Limits limits) {
+    @JsonProperty("limits") Limits limits,
+    @JsonProperty("rounds") Rounds rounds) {
 
   /** Connection and transfer limits. */
   public record Limits(
@@ -30,9 +31,43 @@ public record NodeConfig(
       @JsonProperty("max_connections_per_peer") int maxConnectionsPerPeer,
       @JsonProperty("max_streams_per_connection") int maxStreamsPerConnection,
       @JsonProperty("upload_bytes_per_second_per_peer") long uploadBytesPerSecondPerPeer,
-      @JsonProperty("fetch_concurrency") int fetchConcurrency) {
+      @JsonProperty("fetch_concurrency") int fetchConcurrency,
+      @JsonProperty("bad_peer_penalty_seconds") Long badPeerPenaltySeconds) {
+    /** How long a peer that served a block failing verification is avoided by default. */
+    public static final long DEFAULT_BAD_PEER_PENALTY_SECONDS = 3600;
+
+    public Limits {
+      badPeerPenaltySeconds =
+          badPeerPenaltySeconds == null ? DEFAULT_BAD_PEER_PENALTY_SECONDS : badPeerPenaltySeconds;
+    }
+
     public static Limits defaults() {
-      return new Limits(256, 4, 512, 0, 8);
+      return new Limits(256, 4, 512, 0, 8, DEFAULT_BAD_PEER_PENALTY_SECONDS);
+    }
+
+    /** How long fetches avoid a peer that served a corrupt block (zero: not at all). */
+    public java.time.Duration badPeerPenalty() {
+      return java.time.Duration.ofSeconds(badPeerPenaltySeconds);
+    }
+  }
+
+  /**
+   * How much merge-round work the node volunteers: whether it runs rounds proposed on its
+   * federation's merges topic, how many at once, and the most input bytes (sum of the input
+   * experts' sizes) it fetches and merges for one round.
+   */
+  public record Rounds(
+      @JsonProperty("participate") Boolean participate,
+      @JsonProperty("max_concurrent") Integer maxConcurrent,
+      @JsonProperty("max_input_bytes") Long maxInputBytes) {
+    public Rounds {
+      participate = participate == null ? Boolean.FALSE : participate;
+      maxConcurrent = maxConcurrent == null ? 1 : maxConcurrent;
+      maxInputBytes = maxInputBytes == null ? 4L << 30 : maxInputBytes;
+    }
+
+    public static Rounds defaults() {
+      return new Rounds(false, 1, 4L << 30);
     }
   }
 
@@ -51,6 +86,7 @@ public record NodeConfig(
     mdns = mdns == null ? Boolean.TRUE : mdns;
     apiPort = apiPort == null ? 5080 : apiPort;
     limits = limits == null ? Limits.defaults() : limits;
+    rounds = rounds == null ? Rounds.defaults() : rounds;
   }
 
   public static NodeConfig defaults() {
@@ -61,39 +97,47 @@ public record NodeConfig(
         true,
         5080,
         "data",
-        Limits.defaults());
+        Limits.defaults(),
+        Rounds.defaults());
   }
 
   public NodeConfig withListen(List<String> addresses) {
-    return new NodeConfig(addresses, bootstrap, federation, mdns, apiPort, dataDir, limits);
+    return new NodeConfig(addresses, bootstrap, federation, mdns, apiPort, dataDir, limits, rounds);
   }
 
   public NodeConfig withBootstrap(List<String> peers) {
-    return new NodeConfig(listen, peers, federation, mdns, apiPort, dataDir, limits);
+    return new NodeConfig(listen, peers, federation, mdns, apiPort, dataDir, limits, rounds);
   }
 
   public NodeConfig withFederation(String name) {
-    return new NodeConfig(listen, bootstrap, name, mdns, apiPort, dataDir, limits);
+    return new NodeConfig(listen, bootstrap, name, mdns, apiPort, dataDir, limits, rounds);
   }
 
   public NodeConfig withMdns(boolean on) {
-    return new NodeConfig(listen, bootstrap, federation, on, apiPort, dataDir, limits);
+    return new NodeConfig(listen, bootstrap, federation, on, apiPort, dataDir, limits, rounds);
   }
 
   public NodeConfig withApiPort(int port) {
-    return new NodeConfig(listen, bootstrap, federation, mdns, port, dataDir, limits);
+    return new NodeConfig(listen, bootstrap, federation, mdns, port, dataDir, limits, rounds);
+  }
+
+  public NodeConfig withRounds(Rounds r) {
+    return new NodeConfig(listen, bootstrap, federation, mdns, apiPort, dataDir, limits, r);
   }
 
   private static final java.util.Set<String> KEYS =
       java.util.Set.of(
-          "listen", "bootstrap", "federation", "mdns", "api_port", "data_dir", "limits");
+          "listen", "bootstrap", "federation", "mdns", "api_port", "data_dir", "limits", "rounds");
+  private static final java.util.Set<String> ROUND_KEYS =
+      java.util.Set.of("participate", "max_concurrent", "max_input_bytes");
   private static final java.util.Set<String> LIMIT_KEYS =
       java.util.Set.of(
           "max_connections",
           "max_connections_per_peer",
           "max_streams_per_connection",
           "upload_bytes_per_second_per_peer",
-          "fetch_concurrency");
+          "fetch_concurrency",
+          "bad_peer_penalty_seconds");
 
   /**
    * Checks every key of the top level and of {@code limits} before binding, so errors carry lines.
@@ -109,7 +153,13 @@ public record NodeConfig(
           case FIELD_NAME -> {
             String name = p.currentName();
             java.util.Set<String> known =
-                depth == 1 ? KEYS : "limits".equals(section) && depth == 2 ? LIMIT_KEYS : null;
+                depth == 1
+                    ? KEYS
+                    : depth != 2
+                        ? null
+                        : "limits".equals(section)
+                            ? LIMIT_KEYS
+                            : "rounds".equals(section) ? ROUND_KEYS : null;
             if (known != null && !known.contains(name)) {
               throw new HomeException(
                   file
@@ -118,7 +168,7 @@ public record NodeConfig(
                       + ": unknown key '"
                       + name
                       + "'"
-                      + (depth == 2 ? " in limits" : "")
+                      + (depth == 2 ? " in " + section : "")
                       + " (known: "
                       + new java.util.TreeSet<>(known)
                       + ")");
@@ -178,6 +228,21 @@ public record NodeConfig(
         || limits.maxConnectionsPerPeer() < 1
         || limits.maxStreamsPerConnection() < 1) {
       throw new HomeException(file + ": limits must be positive");
+    }
+    if (limits.badPeerPenaltySeconds() < 0) {
+      throw new HomeException(
+          file
+              + ": limits.bad_peer_penalty_seconds "
+              + limits.badPeerPenaltySeconds()
+              + " must be 0 or more");
+    }
+    if (rounds.maxConcurrent() < 1) {
+      throw new HomeException(
+          file + ": rounds.max_concurrent " + rounds.maxConcurrent() + " must be at least 1");
+    }
+    if (rounds.maxInputBytes() < 1) {
+      throw new HomeException(
+          file + ": rounds.max_input_bytes " + rounds.maxInputBytes() + " must be positive");
     }
   }
 

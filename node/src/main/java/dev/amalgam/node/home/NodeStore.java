@@ -16,9 +16,10 @@ import java.util.Optional;
 
 /**
  * The node's state in SQLite: hosted experts and summaries, cards and summary notes heard from
- * peers, the peerstore, and the chunks of unfinished fetches already verified and written (keyed by
- * expert id and output directory). The schema is versioned with {@code PRAGMA user_version} and
- * migrated forward on open.
+ * peers, the peerstore, the chunks of unfinished fetches already verified and written (keyed by
+ * expert id and output directory), the peers penalized for serving blocks that failed verification,
+ * and merge rounds (proposals, every peer's result, and this node's own part in each). The schema
+ * is versioned with {@code PRAGMA user_version} and migrated forward on open.
  */
 public final class NodeStore implements AutoCloseable {
   private static final String[] MIGRATIONS = {
@@ -61,6 +62,37 @@ public final class NodeStore implements AutoCloseable {
     );
     ALTER TABLE hosted_experts ADD COLUMN merged_from TEXT NOT NULL DEFAULT '';
     ALTER TABLE hosted_experts ADD COLUMN recipe_sha256 TEXT
+    """,
+    """
+    CREATE TABLE peer_penalties (
+      peer_id TEXT PRIMARY KEY,
+      reason TEXT NOT NULL,
+      count INTEGER NOT NULL,
+      last_at INTEGER NOT NULL
+    )
+    """,
+    """
+    CREATE TABLE round_proposals (
+      proposal_id TEXT PRIMARY KEY,
+      proposer TEXT NOT NULL,
+      envelope BLOB NOT NULL,
+      received_at INTEGER NOT NULL
+    );
+    CREATE TABLE round_results (
+      proposal_id TEXT NOT NULL,
+      peer_id TEXT NOT NULL,
+      output_id TEXT NOT NULL,
+      envelope BLOB NOT NULL,
+      received_at INTEGER NOT NULL,
+      other_output_id TEXT,
+      PRIMARY KEY (proposal_id, peer_id)
+    );
+    CREATE TABLE round_runs (
+      proposal_id TEXT PRIMARY KEY,
+      state TEXT NOT NULL,
+      detail TEXT NOT NULL DEFAULT '',
+      updated_at INTEGER NOT NULL
+    )
     """,
     """
     CREATE TABLE hosted_summaries (
@@ -155,8 +187,37 @@ public final class NodeStore implements AutoCloseable {
   /** A card heard from a peer, as stored. */
   public record KnownCard(String expertId, String peerId, byte[] card, long receivedAt) {}
 
+  /** A round proposal heard on the merges topic (or made here), as stored. */
+  public record StoredProposal(
+      String proposalId, String proposer, byte[] envelope, long receivedAt) {}
+
+  /**
+   * A peer's result for a round: the first it published, and the other output id if it later
+   * published a different one for the same proposal.
+   */
+  public record StoredResult(
+      String proposalId,
+      String peerId,
+      String outputId,
+      byte[] envelope,
+      long receivedAt,
+      String otherOutputId) {}
+
+  /** This node's own part in a round: running, done, skipped or failed, and why. */
+  public record RoundRun(String proposalId, String state, String detail, long updatedAt) {}
+
+  /** What storing a result did. */
+  public enum ResultOutcome {
+    NEW,
+    ALREADY_KNOWN,
+    CONFLICTING
+  }
+
   /** A peer as last seen. */
   public record KnownPeer(String peerId, List<String> addrs, long lastSeen) {}
+
+  /** A peer that misbehaved: the last reason, how often, and when last. */
+  public record PeerPenalty(String peerId, String reason, long count, long lastAt) {}
 
   private final Path file;
   private final Connection db;
@@ -476,6 +537,156 @@ public final class NodeStore implements AutoCloseable {
                 rs.getString("peer_id"),
                 addrs.isEmpty() ? List.of() : List.of(addrs.split(" ")),
                 rs.getLong("last_seen")));
+      }
+    }
+    return out;
+  }
+
+  /** Records one more offence of {@code peerId} at {@code at} (epoch ms). */
+  public synchronized void penalize(String peerId, String reason, long at) throws SQLException {
+    try (PreparedStatement ps =
+        db.prepareStatement(
+            "INSERT INTO peer_penalties (peer_id, reason, count, last_at) VALUES (?, ?, 1, ?) "
+                + "ON CONFLICT(peer_id) DO UPDATE SET reason = excluded.reason,"
+                + " count = count + 1, last_at = excluded.last_at")) {
+      ps.setString(1, peerId);
+      ps.setString(2, reason);
+      ps.setLong(3, at);
+      ps.executeUpdate();
+    }
+  }
+
+  /** The peers penalized at or after {@code since} (epoch ms), most recent first. */
+  public synchronized List<PeerPenalty> penalties(long since) throws SQLException {
+    List<PeerPenalty> out = new ArrayList<>();
+    try (PreparedStatement ps =
+        db.prepareStatement(
+            "SELECT * FROM peer_penalties WHERE last_at >= ? ORDER BY last_at DESC, peer_id")) {
+      ps.setLong(1, since);
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(
+              new PeerPenalty(
+                  rs.getString("peer_id"),
+                  rs.getString("reason"),
+                  rs.getLong("count"),
+                  rs.getLong("last_at")));
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Stores a proposal; false when it was already known. */
+  public synchronized boolean putRoundProposal(StoredProposal p) throws SQLException {
+    try (PreparedStatement ps =
+        db.prepareStatement("INSERT OR IGNORE INTO round_proposals VALUES (?, ?, ?, ?)")) {
+      ps.setString(1, p.proposalId());
+      ps.setString(2, p.proposer());
+      ps.setBytes(3, p.envelope());
+      ps.setLong(4, p.receivedAt());
+      return ps.executeUpdate() > 0;
+    }
+  }
+
+  public synchronized List<StoredProposal> roundProposals() throws SQLException {
+    List<StoredProposal> out = new ArrayList<>();
+    try (Statement s = db.createStatement();
+        ResultSet rs =
+            s.executeQuery("SELECT * FROM round_proposals ORDER BY received_at, proposal_id")) {
+      while (rs.next()) {
+        out.add(
+            new StoredProposal(
+                rs.getString("proposal_id"),
+                rs.getString("proposer"),
+                rs.getBytes("envelope"),
+                rs.getLong("received_at")));
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Stores a peer's result for a proposal. A peer's first result stands; a later one with another
+   * output id is remembered as {@code other_output_id} (the peer contradicted itself).
+   */
+  public synchronized ResultOutcome putRoundResult(StoredResult r) throws SQLException {
+    try (PreparedStatement ps =
+        db.prepareStatement(
+            "SELECT output_id FROM round_results WHERE proposal_id = ? AND peer_id = ?")) {
+      ps.setString(1, r.proposalId());
+      ps.setString(2, r.peerId());
+      try (ResultSet rs = ps.executeQuery()) {
+        if (rs.next()) {
+          if (rs.getString(1).equals(r.outputId())) {
+            return ResultOutcome.ALREADY_KNOWN;
+          }
+          try (PreparedStatement up =
+              db.prepareStatement(
+                  "UPDATE round_results SET other_output_id = ?"
+                      + " WHERE proposal_id = ? AND peer_id = ?")) {
+            up.setString(1, r.outputId());
+            up.setString(2, r.proposalId());
+            up.setString(3, r.peerId());
+            up.executeUpdate();
+          }
+          return ResultOutcome.CONFLICTING;
+        }
+      }
+    }
+    try (PreparedStatement ps =
+        db.prepareStatement("INSERT INTO round_results VALUES (?, ?, ?, ?, ?, NULL)")) {
+      ps.setString(1, r.proposalId());
+      ps.setString(2, r.peerId());
+      ps.setString(3, r.outputId());
+      ps.setBytes(4, r.envelope());
+      ps.setLong(5, r.receivedAt());
+      ps.executeUpdate();
+      return ResultOutcome.NEW;
+    }
+  }
+
+  public synchronized List<StoredResult> roundResults() throws SQLException {
+    List<StoredResult> out = new ArrayList<>();
+    try (Statement s = db.createStatement();
+        ResultSet rs =
+            s.executeQuery("SELECT * FROM round_results ORDER BY received_at, peer_id")) {
+      while (rs.next()) {
+        out.add(
+            new StoredResult(
+                rs.getString("proposal_id"),
+                rs.getString("peer_id"),
+                rs.getString("output_id"),
+                rs.getBytes("envelope"),
+                rs.getLong("received_at"),
+                rs.getString("other_output_id")));
+      }
+    }
+    return out;
+  }
+
+  public synchronized void putRoundRun(RoundRun r) throws SQLException {
+    try (PreparedStatement ps =
+        db.prepareStatement("INSERT OR REPLACE INTO round_runs VALUES (?, ?, ?, ?)")) {
+      ps.setString(1, r.proposalId());
+      ps.setString(2, r.state());
+      ps.setString(3, r.detail());
+      ps.setLong(4, r.updatedAt());
+      ps.executeUpdate();
+    }
+  }
+
+  public synchronized List<RoundRun> roundRuns() throws SQLException {
+    List<RoundRun> out = new ArrayList<>();
+    try (Statement s = db.createStatement();
+        ResultSet rs = s.executeQuery("SELECT * FROM round_runs ORDER BY updated_at")) {
+      while (rs.next()) {
+        out.add(
+            new RoundRun(
+                rs.getString("proposal_id"),
+                rs.getString("state"),
+                rs.getString("detail"),
+                rs.getLong("updated_at")));
       }
     }
     return out;

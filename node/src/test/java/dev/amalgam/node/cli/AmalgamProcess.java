@@ -142,6 +142,20 @@ final class AmalgamProcess implements AutoCloseable {
     }
   }
 
+  /** SIGINT, as Ctrl-C in a terminal sends it, then the exit code (waiting up to 20 s). */
+  int interrupt() throws IOException, InterruptedException {
+    Process kill = new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).start();
+    if (kill.waitFor() != 0) {
+      throw new AssertionError("kill -INT " + process.pid() + " failed");
+    }
+    if (!process.waitFor(20, TimeUnit.SECONDS)) {
+      process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+      throw new AssertionError(name + " did not exit within 20 s of SIGINT:\n" + output());
+    }
+    reader.join(Duration.ofSeconds(5));
+    return process.exitValue();
+  }
+
   /** SIGTERM, then the exit code (killing it if it does not exit in 20 s). */
   int stop() throws InterruptedException {
     // Process.destroy() would also close our end of its output pipe and lose the last lines.

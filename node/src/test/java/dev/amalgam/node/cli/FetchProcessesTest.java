@@ -33,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code amalgam fetch} between separate JVMs on loopback: a bootstrap peer and two provider nodes
  * hosting the same 8 MiB expert (each upload limited to 1 MiB/s per peer, so a fetch takes a few
- * seconds), a fetching node, and later a third provider rigged to serve corrupt blocks.
+ * seconds), a fetching node, and later a third provider rigged to serve corrupt blocks. From the
+ * penalty test on, the fetching node's daemon runs, so the later fetches and merges go through it.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -56,6 +57,10 @@ class FetchProcessesTest {
   private final List<String> providerPeers = new ArrayList<>();
   private final List<AmalgamProcess> providers = new ArrayList<>();
   private final List<Path> providerHomes = new ArrayList<>();
+  private String liarPeer;
+  private AmalgamProcess liar;
+  private AmalgamProcess fetcherDaemon;
+  private final List<String> mergeInputIds = new ArrayList<>();
 
   @BeforeAll
   void startProviders(@TempDir Path tmp) throws Exception {
@@ -98,13 +103,18 @@ class FetchProcessesTest {
 
   /** Four 2 MiB tensors and a config: 9 chunks. */
   private static Path eightMibExpert(Path out) throws Exception {
+    return expertOf2MibTensors(out, 4, 7);
+  }
+
+  /** {@code tensors} 2 MiB tensors of random values from {@code seed}, and a config. */
+  private static Path expertOf2MibTensors(Path out, int tensors, long seed) throws Exception {
     List<TensorInfo> plan = new ArrayList<>();
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < tensors; i++) {
       plan.add(TensorInfo.of("model.layers." + i + ".mlp.weight", DType.BF16, 1024, 1024));
     }
     try (CheckpointWriter w =
         CheckpointWriter.create(out, plan, CheckpointWriter.DEFAULT_SHARD_BYTES)) {
-      SplittableRandom r = new SplittableRandom(7);
+      SplittableRandom r = new SplittableRandom(seed);
       for (TensorInfo t : plan) {
         float[] v = new float[(int) t.elementCount()];
         for (int i = 0; i < v.length; i++) {
@@ -164,6 +174,16 @@ class FetchProcessesTest {
     }
   }
 
+  /** Runs {@code amalgam fetch} in its own JVM and kills it (SIGKILL) once it is past 10 %. */
+  private void killFetchMidway(String name, String id, Path out) throws Exception {
+    try (AmalgamProcess fetch =
+        track(
+            AmalgamProcess.start(
+                name, "fetch", id, "-o", out.toString(), "--home", fetcherHome.toString()))) {
+      fetch.awaitLine(l -> l.matches("fetch +[1-9]\\d% .*"), START, "'fetch NN%'");
+    }
+  }
+
   private static Matcher summary(CliRun run) {
     Matcher m = SUMMARY.matcher(run.err());
     assertThat(m.find()).as("summary line in:\n" + run.err()).isTrue();
@@ -171,7 +191,7 @@ class FetchProcessesTest {
   }
 
   @Test
-  @Order(1)
+  @Order(10)
   void daemonFetchesFromBothProvidersAndTheResultHasTheRequestedId() throws Exception {
     AmalgamProcess fetcher =
         track(AmalgamProcess.start("fetcher", "node", "start", "--home", fetcherHome.toString()));
@@ -190,21 +210,10 @@ class FetchProcessesTest {
   }
 
   @Test
-  @Order(2)
+  @Order(20)
   void fetchKilledMidwayResumesWithoutRefetchingVerifiedChunks() throws Exception {
     Path out = dir.resolve("out-resumed");
-    try (AmalgamProcess first =
-        track(
-            AmalgamProcess.start(
-                "fetch1",
-                "fetch",
-                expertId,
-                "-o",
-                out.toString(),
-                "--home",
-                fetcherHome.toString()))) {
-      first.awaitLine(l -> l.matches("fetch +[1-9]\\d% .*"), START, "'fetch NN%'");
-    } // killed (SIGKILL) mid-way
+    killFetchMidway("fetch1", expertId, out);
     int recorded;
     try (NodeStore store = NodeStore.open(fetcherHome.resolve(NodeHome.STATE))) {
       recorded = store.fetchedChunks(expertId, out.toString()).size();
@@ -227,7 +236,7 @@ class FetchProcessesTest {
   }
 
   @Test
-  @Order(3)
+  @Order(30)
   void tensorsOfTwoLayersFetchesOnlyThose() throws Exception {
     Path out = dir.resolve("out-two-layers");
     CliRun run =
@@ -256,13 +265,13 @@ class FetchProcessesTest {
   }
 
   @Test
-  @Order(4)
+  @Order(40)
   void providerServingCorruptBlocksIsDroppedAndTheFetchCompletesFromTheOthers() throws Exception {
     Path home = initHome("liar");
     Path copy = dir.resolve("copy-liar");
     copyTree(expert, copy);
     addExpert(home, copy);
-    AmalgamProcess liar =
+    liar =
         track(
             AmalgamProcess.startWithEnv(
                 Map.of(NodeDaemon.TEST_ONLY_CORRUPT_BLOCKS_ENV, "1"),
@@ -271,7 +280,7 @@ class FetchProcessesTest {
                 "start",
                 "--home",
                 home.toString()));
-    String liarPeer = liar.awaitValue("listening on ", START).split("/p2p/")[1];
+    liarPeer = liar.awaitValue("listening on ", START).split("/p2p/")[1];
     liar.awaitLine(l -> l.contains(" expert announced " + expertId), START, "'expert announced'");
     Path out = dir.resolve("out-despite-liar");
     CliRun run =
@@ -282,7 +291,7 @@ class FetchProcessesTest {
   }
 
   @Test
-  @Order(5)
+  @Order(50)
   void badRequestsFailWithOneLine() throws Exception {
     String home = fetcherHome.toString();
     String nobodyHostsThis;
@@ -307,9 +316,57 @@ class FetchProcessesTest {
   }
 
   @Test
-  @Order(6)
+  @Order(55)
+  void penalizedProviderIsLeftOutOfLaterFetchesAndItsRecordOutlivesTheProcess() throws Exception {
+    // another expert, hosted by provider0 and by the liar the corrupt fetch above penalized
+    Path second = TinyModels.variant(dir.resolve("second"), 55);
+    String secondId = expertIdOf(second);
+    for (Path home : List.of(providerHomes.get(0), dir.resolve("liar"))) {
+      Path copy = dir.resolve("second-" + home.getFileName());
+      copyTree(second, copy);
+      addExpert(home, copy);
+    }
+    for (AmalgamProcess p : List.of(providers.get(0), liar)) {
+      p.awaitLine(l -> l.contains(" expert announced " + secondId), START, "'expert announced'");
+    }
+    Path out = dir.resolve("out-second");
+    CliRun run =
+        CliRun.of("fetch", secondId, "-o", out.toString(), "--home", fetcherHome.toString());
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.err())
+        .contains("skipped penalized [" + liarPeer + "]")
+        .doesNotContain("dropped");
+    assertThat(Integer.parseInt(summary(run).group(2))).as(run.err()).isEqualTo(1);
+    assertThat(expertIdOf(out)).isEqualTo(secondId);
+
+    CliRun offline = CliRun.of("peers", "--home", fetcherHome.toString());
+    assertThat(offline.exitCode()).as(offline.err()).isZero();
+    assertThat(offline.out().lines().filter(l -> l.startsWith(liarPeer)))
+        .singleElement()
+        .asString()
+        .containsPattern("penalized \\d+x until ");
+
+    fetcherDaemon =
+        track(AmalgamProcess.start("fetcher", "node", "start", "--home", fetcherHome.toString()));
+    fetcherDaemon.awaitLine(l -> l.contains(" joined "), START, "'joined'");
+    CliRun peers = CliRun.of("peers", "--json", "--home", fetcherHome.toString());
+    assertThat(peers.exitCode()).as(peers.err()).isZero();
+    var listed = new com.fasterxml.jackson.databind.ObjectMapper().readTree(peers.out());
+    var penalty =
+        java.util.stream.StreamSupport.stream(listed.spliterator(), false)
+            .filter(p -> p.get("id").asText().equals(liarPeer))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("liar not listed:\n" + peers.out()))
+            .get("penalty");
+    assertThat(penalty).as(peers.out()).isNotNull();
+    assertThat(penalty.get("count").asLong()).isPositive();
+    assertThat(penalty.get("reason").asText()).isNotEmpty();
+  }
+
+  @Test
+  @Order(60)
   void mergeByIdsOnTwoNodesFetchesTheInputsAndGivesEqualOutputIds() throws Exception {
-    List<String> ids = new ArrayList<>();
+    List<String> ids = mergeInputIds;
     for (int i = 0; i < 2; i++) {
       Path ckpt = TinyModels.variant(dir.resolve("merge-input" + i), 40 + i);
       CliRun add =
@@ -358,7 +415,91 @@ class FetchProcessesTest {
   }
 
   @Test
-  @Order(7)
+  @Order(65)
+  void mergeOfSlicesByIdsFetchesOnlyTheTensorsItReadsAndEqualsTheMergeOfTheLocalCopies()
+      throws Exception {
+    String recipe =
+        """
+        merge_method: passthrough
+        slices:
+          - sources:
+              - model: %s
+                layer_range: [0, 1]
+          - sources:
+              - model: %s
+                layer_range: [1, 2]
+        """;
+    Path byIds =
+        Files.writeString(
+            dir.resolve("slices-by-ids.yml"),
+            recipe.formatted(mergeInputIds.get(0), mergeInputIds.get(1)));
+    Path byPaths =
+        Files.writeString(
+            dir.resolve("slices-by-paths.yml"),
+            recipe.formatted(dir.resolve("merge-input0"), dir.resolve("merge-input1")));
+    Path home = initHome("merger3");
+    Path merged = home.resolve("merged");
+    CliRun merge =
+        CliRun.of("merge", byIds.toString(), "-o", merged.toString(), "--home", home.toString());
+    assertThat(merge.exitCode()).as(merge.err()).isZero();
+    for (int i = 0; i < 2; i++) {
+      String id = mergeInputIds.get(i);
+      Matcher m =
+          Pattern.compile(
+                  "fetched expert "
+                      + id
+                      + " for the merge: (\\d+) of (\\d+) tensors, \\d+ chunks, (\\d+) bytes")
+              .matcher(merge.err());
+      assertThat(m.find()).as(merge.err()).isTrue();
+      assertThat(Integer.parseInt(m.group(1))).isLessThan(Integer.parseInt(m.group(2)));
+      long whole;
+      try (Checkpoint c = Checkpoint.open(dir.resolve("merge-input" + i))) {
+        whole = Fingerprinter.withAvailableCores().manifest(c).totalBytes();
+      }
+      assertThat(Long.parseLong(m.group(3))).isPositive().isLessThan(whole);
+      assertThat(home.resolve("data/experts").resolve(id))
+          .as("an expert fetched in part is not in the cache as if complete")
+          .doesNotExist();
+    }
+    assertThat(Files.readString(merged.resolve("amalgam-merge.json")))
+        .contains("\"id\" : \"" + mergeInputIds.get(0) + "\"")
+        .contains("\"id\" : \"" + mergeInputIds.get(1) + "\"");
+
+    Path mergedLocally = dir.resolve("merged-locally");
+    CliRun local =
+        CliRun.of(
+            "merge", byPaths.toString(), "-o", mergedLocally.toString(), "--home", home.toString());
+    assertThat(local.exitCode()).as(local.err()).isZero();
+    assertThat(outputId(merge)).isEqualTo(outputId(local)).isEqualTo(expertIdOf(mergedLocally));
+
+    // a whole fetch into the cache resumes the partial one and completes it
+    String first = mergeInputIds.get(0);
+    Path cached = home.resolve("data/experts").resolve(first);
+    CliRun whole = CliRun.of("fetch", first, "-o", cached.toString(), "--home", home.toString());
+    assertThat(whole.exitCode()).as(whole.err()).isZero();
+    Matcher m = summary(whole);
+    int total;
+    try (Checkpoint c = Checkpoint.open(dir.resolve("merge-input0"))) {
+      total = (int) Fingerprinter.withAvailableCores().manifest(c).chunkCount();
+    }
+    assertThat(Integer.parseInt(m.group(3))).isPositive();
+    assertThat(Integer.parseInt(m.group(1)) + Integer.parseInt(m.group(3))).isEqualTo(total);
+    assertThat(expertIdOf(cached)).isEqualTo(first);
+  }
+
+  private static String outputId(CliRun merge) {
+    return merge
+        .out()
+        .lines()
+        .filter(l -> l.startsWith("output id "))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no output id in:\n" + merge.out()))
+        .substring("output id ".length())
+        .strip();
+  }
+
+  @Test
+  @Order(70)
   void providerKilledMidFetchAndTheFetchCompletesFromTheOther() throws Exception {
     Path out = dir.resolve("out-provider-killed");
     try (AmalgamProcess fetch =
@@ -377,5 +518,36 @@ class FetchProcessesTest {
       assertThat(done).contains("dropped").contains(providerPeers.get(1));
     }
     assertThat(expertIdOf(out)).isEqualTo(expertId);
+  }
+
+  @Test
+  @Order(80)
+  void daemonFetchOutlivesTheCliThatStartedItAndTheSameFetchAgainJoinsIt() throws Exception {
+    // 10 MiB only provider0 hosts, at 1 MiB/s: about ten seconds
+    Path slow = expertOf2MibTensors(dir.resolve("slow"), 5, 80);
+    String slowId = expertIdOf(slow);
+    addExpert(providerHomes.get(0), slow);
+    providers
+        .get(0)
+        .awaitLine(l -> l.contains(" expert announced " + slowId), START, "'expert announced'");
+    Path out = dir.resolve("out-outlives-its-cli");
+    killFetchMidway("fetch-then-killed", slowId, out); // the daemon's fetch goes on
+
+    CliRun status = CliRun.of("node", "status", "--json", "--home", fetcherHome.toString());
+    assertThat(status.exitCode()).as(status.err()).isZero();
+    var fetches =
+        new com.fasterxml.jackson.databind.ObjectMapper().readTree(status.out()).get("fetches");
+    assertThat(fetches).as(status.out()).hasSize(1);
+    assertThat(fetches.get(0).get("id").asText()).isEqualTo(slowId);
+    assertThat(fetches.get(0).get("out").asText()).isEqualTo(out.toString());
+
+    CliRun again =
+        CliRun.of("fetch", slowId, "-o", out.toString(), "--home", fetcherHome.toString());
+    assertThat(again.exitCode()).as(again.err()).isZero();
+    assertThat(again.err()).contains("joined the fetch already running in the node daemon");
+    assertThat(Integer.parseInt(summary(again).group(1))).isEqualTo(5 * 2 + 1);
+    assertThat(expertIdOf(out)).isEqualTo(slowId);
+    assertThat(fetcherDaemon.count(l -> l.contains(" fetch started " + slowId))).isEqualTo(1);
+    fetcherDaemon.awaitLine(l -> l.contains(" fetch done " + slowId), START, "'fetch done'");
   }
 }

@@ -93,6 +93,35 @@ class RuntimeVerbsTest {
   }
 
   @Test
+  void evalLogLikShowsTheArithmeticExpertAtHomeOnlyInItsOwnFamily() throws Exception {
+    Path arith = Path.of(System.getProperty("user.dir")).getParent().resolve("zoo/models/arith");
+    CliRun run =
+        CliRun.of(
+            "eval",
+            arith.toString(),
+            "--task",
+            "arithmetic,relational",
+            "--n",
+            "8",
+            "--max-tokens",
+            "2",
+            "--loglik",
+            "--json");
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    JsonNode results = JSON.readTree(run.out()).get("results");
+    double own = results.get(0).get("loglik").asDouble();
+    double other = results.get(1).get("loglik").asDouble();
+    assertThat(own).isNegative().isGreaterThan(-0.5);
+    assertThat(other).isLessThan(-2);
+    for (JsonNode r : results) {
+      assertThat(r.get("loglik_ci95").get(0).asDouble())
+          .isLessThanOrEqualTo(r.get("loglik").asDouble());
+      assertThat(r.get("loglik_ci95").get(1).asDouble())
+          .isGreaterThanOrEqualTo(r.get("loglik").asDouble());
+    }
+  }
+
+  @Test
   void scoreGivesEveryPositionItsTokenAndTopK() throws Exception {
     CliRun run = CliRun.of("score", EXAMPLE, "--text", "what is 1+2?", "--top-k", "3", "--json");
     assertThat(run.exitCode()).as(run.err()).isZero();

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -51,6 +52,51 @@ class SearchCommandTest {
     assertThat(run.out()).contains("evaluations/min").contains("wrote " + best);
     assertThat(run.err()).contains("eval 3/3");
     assertThat(Files.readString(best)).contains("model: ../recipes/models/a");
+    assertThat(Files.readAllLines(dir.resolve("out/BEST.search.jsonl"))).hasSizeGreaterThan(2);
+    CliRun merge = CliRun.of("merge", best.toString(), "-o", dir.resolve("merged").toString());
+    assertThat(merge.exitCode()).as(merge.err()).isZero();
+  }
+
+  @Test
+  void interruptedSearchStillWritesTheBestRecipeSoFar() throws Exception {
+    Path models = Files.createDirectories(dir.resolve("recipes/models"));
+    TinyModels.variant(models.resolve("base"), 1);
+    TinyModels.variant(models.resolve("a"), 2);
+    TinyModels.variant(models.resolve("b"), 3);
+    Path recipe =
+        recipe(
+            """
+            merge_method: task_arithmetic
+            base_model: models/base
+            models:
+              - model: models/a
+                parameters: {weight: 0.5}
+              - model: models/b
+                parameters: {weight: 0.5}
+            """);
+    Path best = dir.resolve("out/BEST.yml");
+    try (AmalgamProcess search =
+        AmalgamProcess.start(
+            "search",
+            "search",
+            recipe.toString(),
+            "--task",
+            "arithmetic",
+            "-o",
+            best.toString(),
+            "--budget",
+            "100000",
+            "--dev-n",
+            "4")) {
+      search.awaitLine(l -> l.startsWith("eval 3/"), Duration.ofSeconds(120), "'eval 3/…'");
+      assertThat(best).doesNotExist();
+      search.interrupt();
+      search.awaitLine(
+          l -> l.startsWith("interrupted: wrote the best recipe so far"),
+          Duration.ofSeconds(5),
+          "'interrupted: wrote the best recipe so far…'");
+    }
+    assertThat(Files.readString(best)).contains("merge_method: task_arithmetic");
     assertThat(Files.readAllLines(dir.resolve("out/BEST.search.jsonl"))).hasSizeGreaterThan(2);
     CliRun merge = CliRun.of("merge", best.toString(), "-o", dir.resolve("merged").toString());
     assertThat(merge.exitCode()).as(merge.err()).isZero();

@@ -249,6 +249,23 @@ class SummaryProcessesTest {
     assertThat(out).doesNotExist();
     CliRun listed = CliRun.of("summaries", "--json", "--home", homeB.toString());
     assertThat(listed.out()).doesNotContain(otherId);
+
+    // the corrupt root got the liar penalized in B's database, as a corrupt expert chunk would
+    String liarPeer = liar.awaitValue("listening on ", START).split("/p2p/")[1];
+    CliRun peers = CliRun.of("peers", "--json", "--home", homeB.toString());
+    assertThat(peers.exitCode()).as(peers.err()).isZero();
+    var penalty =
+        java.util.stream.StreamSupport.stream(
+                new com.fasterxml.jackson.databind.ObjectMapper()
+                    .readTree(peers.out())
+                    .spliterator(),
+                false)
+            .filter(p -> p.get("id").asText().equals(liarPeer))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("liar not listed:\n" + peers.out()))
+            .get("penalty");
+    assertThat(penalty).as(peers.out()).isNotNull();
+    assertThat(penalty.get("count").asLong()).isPositive();
   }
 
   @Test

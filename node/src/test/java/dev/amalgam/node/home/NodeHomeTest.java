@@ -67,6 +67,23 @@ class NodeHomeTest {
   }
 
   @Test
+  void roundsSectionDefaultsWhatItOmitsAndReportsTyposAndBadLimits() throws Exception {
+    NodeHome.init(dir, NodeConfig.defaults());
+    Path config = dir.resolve(NodeHome.CONFIG);
+    Files.writeString(config, "rounds:\n  participate: true\n");
+    NodeConfig.Rounds r = NodeHome.open(dir).config().rounds();
+    assertThat(r.participate()).isTrue();
+    assertThat(r.maxConcurrent()).isEqualTo(1);
+    assertThat(r.maxInputBytes()).isEqualTo(4L << 30);
+    Files.writeString(config, "rounds:\n  participate: true\n  max_concurent: 2\n");
+    assertThatThrownBy(() -> NodeHome.open(dir))
+        .hasMessageContaining("config.yaml:3: unknown key 'max_concurent' in rounds");
+    Files.writeString(config, "rounds:\n  max_concurrent: 0\n");
+    assertThatThrownBy(() -> NodeHome.open(dir))
+        .hasMessageContaining("rounds.max_concurrent 0 must be at least 1");
+  }
+
+  @Test
   void configRejectsAnInvalidFederationName() throws Exception {
     NodeHome.init(dir, NodeConfig.defaults());
     Files.writeString(dir.resolve(NodeHome.CONFIG), "federation: 'no spaces please'\n");
@@ -104,7 +121,7 @@ class NodeHomeTest {
       store.putPeer(new NodeStore.KnownPeer("12D3KooWx", List.of("/ip4/127.0.0.1/tcp/2"), 9));
     }
     try (NodeStore store = NodeStore.open(db)) {
-      assertThat(store.schemaVersion()).isEqualTo(4);
+      assertThat(store.schemaVersion()).isEqualTo(6);
       assertThat(store.hostedExperts())
           .singleElement()
           .satisfies(
@@ -138,5 +155,93 @@ class NodeHomeTest {
       store.clearFetchedChunks("bagaa1", "/out|tensors=a*");
       assertThat(store.fetchedChunks("bagaa1", "/out|tensors=a*")).isEmpty();
     }
+  }
+
+  @Test
+  void peerPenaltiesCountOffencesAndOutliveTheStore() throws Exception {
+    try (NodeStore store = NodeStore.open(dir.resolve("state.db"))) {
+      store.penalize("peerA", "block does not match its CID", 1_000);
+      store.penalize("peerA", "block larger than the limit", 5_000);
+      store.penalize("peerB", "block does not match its CID", 2_000);
+    }
+    try (NodeStore store = NodeStore.open(dir.resolve("state.db"))) {
+      assertThat(store.penalties(0))
+          .containsExactly(
+              new NodeStore.PeerPenalty("peerA", "block larger than the limit", 2, 5_000),
+              new NodeStore.PeerPenalty("peerB", "block does not match its CID", 1, 2_000));
+      assertThat(store.penalties(3_000))
+          .extracting(NodeStore.PeerPenalty::peerId)
+          .containsExactly("peerA");
+    }
+  }
+
+  /** A limits section as versions before the penalty key wrote it. */
+  private static final String OLD_LIMITS =
+      """
+      limits:
+        max_connections: 256
+        max_connections_per_peer: 4
+        max_streams_per_connection: 512
+        upload_bytes_per_second_per_peer: 0
+        fetch_concurrency: 8
+      """;
+
+  @Test
+  void configRejectsANegativePenalty() throws Exception {
+    NodeHome.init(dir, NodeConfig.defaults());
+    Files.writeString(
+        dir.resolve(NodeHome.CONFIG), OLD_LIMITS + "  bad_peer_penalty_seconds: -5\n");
+    assertThatThrownBy(() -> NodeHome.open(dir))
+        .hasMessageContaining("config.yaml")
+        .hasMessageContaining("limits.bad_peer_penalty_seconds -5");
+  }
+
+  @Test
+  void configWrittenBeforeThePenaltyKeyUsesTheDefault() throws Exception {
+    NodeHome.init(dir, NodeConfig.defaults());
+    Files.writeString(dir.resolve(NodeHome.CONFIG), OLD_LIMITS);
+    assertThat(NodeHome.open(dir).config().limits().badPeerPenalty())
+        .isEqualTo(java.time.Duration.ofHours(1));
+  }
+
+  @Test
+  void roundResultsKeepEachPeersFirstOutputAndRememberAContradiction() throws Exception {
+    Path db = dir.resolve("state.db");
+    try (NodeStore store = NodeStore.open(db)) {
+      assertThat(
+              store.putRoundProposal(
+                  new NodeStore.StoredProposal("p1", "12D3A", new byte[] {1}, 5)))
+          .isTrue();
+      assertThat(
+              store.putRoundProposal(
+                  new NodeStore.StoredProposal("p1", "12D3A", new byte[] {1}, 6)))
+          .isFalse();
+      assertThat(store.putRoundResult(result("12D3B", "out1")))
+          .isEqualTo(NodeStore.ResultOutcome.NEW);
+      assertThat(store.putRoundResult(result("12D3B", "out1")))
+          .isEqualTo(NodeStore.ResultOutcome.ALREADY_KNOWN);
+      assertThat(store.putRoundResult(result("12D3B", "out2")))
+          .isEqualTo(NodeStore.ResultOutcome.CONFLICTING);
+      store.putRoundRun(new NodeStore.RoundRun("p1", "done", "out1", 9));
+    }
+    try (NodeStore store = NodeStore.open(db)) {
+      assertThat(store.roundProposals())
+          .singleElement()
+          .satisfies(p -> assertThat(p.receivedAt()).isEqualTo(5));
+      assertThat(store.roundResults())
+          .singleElement()
+          .satisfies(
+              r -> {
+                assertThat(r.outputId()).isEqualTo("out1");
+                assertThat(r.otherOutputId()).isEqualTo("out2");
+              });
+      assertThat(store.roundRuns())
+          .singleElement()
+          .satisfies(r -> assertThat(r.state()).isEqualTo("done"));
+    }
+  }
+
+  private static NodeStore.StoredResult result(String peer, String output) {
+    return new NodeStore.StoredResult("p1", peer, output, new byte[] {2}, 7, null);
   }
 }
