@@ -133,25 +133,9 @@ public record ExpertCard(
    * @throws CardException naming what is wrong (signature, payload type, field)
    */
   public static Signed open(byte[] envelope) throws CardException {
-    Envelope e;
-    try {
-      e = Envelope.open(envelope, DOMAIN);
-    } catch (RuntimeException ex) {
-      throw new CardException("bad envelope: " + ex.getMessage());
-    }
-    if (!java.util.Arrays.equals(e.payloadType(), PAYLOAD_TYPE)) {
-      throw new CardException(
-          "payload type '"
-              + new String(e.payloadType(), StandardCharsets.US_ASCII)
-              + "' is not an expert card");
-    }
-    try {
-      return new Signed(decode(PeerId.fromPublicKey(e.publicKey()), e.payload()), envelope.clone());
-    } catch (CardException ex) {
-      throw ex;
-    } catch (RuntimeException ex) {
-      throw new CardException("malformed card: " + ex.getMessage());
-    }
+    return new Signed(
+        TypedEnvelope.open(envelope, DOMAIN, PAYLOAD_TYPE, "expert card", ExpertCard::decode),
+        envelope.clone());
   }
 
   private static ExpertCard decode(PeerId signer, byte[] payload) throws CardException {

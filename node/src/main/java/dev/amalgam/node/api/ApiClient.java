@@ -83,10 +83,14 @@ public final class ApiClient {
 
   /** False when the daemon hosts no such expert. */
   public boolean removeExpert(String id) throws IOException {
+    return delete("/v1/hosted/", id);
+  }
+
+  /** DELETE of {@code prefix + id}: false on 404. */
+  private boolean delete(String prefix, String id) throws IOException {
     HttpResponse<String> r =
         call(
-            HttpRequest.newBuilder(
-                    uri("/v1/hosted/" + URLEncoder.encode(id, StandardCharsets.UTF_8)))
+            HttpRequest.newBuilder(uri(prefix + URLEncoder.encode(id, StandardCharsets.UTF_8)))
                 .DELETE());
     if (r.statusCode() == 404) {
       return false;
@@ -134,19 +138,57 @@ public final class ApiClient {
     throw new IOException("node daemon at " + base + ": the fetch ended without a result");
   }
 
+  public List<SummaryView> summaries(String dataset, String model) throws IOException {
+    StringBuilder q = new StringBuilder();
+    if (dataset != null) {
+      q.append("?dataset=").append(URLEncoder.encode(dataset, StandardCharsets.UTF_8));
+    }
+    if (model != null) {
+      q.append(q.isEmpty() ? "?" : "&")
+          .append("model=")
+          .append(URLEncoder.encode(model, StandardCharsets.UTF_8));
+    }
+    return get("/v1/summaries" + q, new TypeReference<>() {});
+  }
+
+  public List<SummaryView> hostedSummaries() throws IOException {
+    return get("/v1/summaries/hosted", new TypeReference<>() {});
+  }
+
+  public SummaryView addSummary(AddSummaryRequest r) throws IOException {
+    return post("/v1/summaries/hosted", r, SummaryView.class);
+  }
+
+  /** False when the daemon hosts no such summary. */
+  public boolean removeSummary(String id) throws IOException {
+    return delete("/v1/summaries/hosted/", id);
+  }
+
+  public SummaryFetchView fetchSummary(String id, Path out) throws IOException {
+    return post(
+        "/v1/summaries/fetch",
+        new FetchRequest(id, out.toString(), null, null),
+        SummaryFetchView.class);
+  }
+
   public List<RoundView> rounds() throws IOException {
     return get("/v1/rounds", new TypeReference<>() {});
   }
 
   public RoundView.Proposed propose(ProposeRequest r) throws IOException {
-    byte[] body = ControlApi.JSON.writeValueAsBytes(r);
+    return post("/v1/rounds", r, RoundView.Proposed.class);
+  }
+
+  private <T> T post(String path, Object body, Class<T> type) throws IOException {
     String resp =
         send(
-            HttpRequest.newBuilder(uri("/v1/rounds"))
+            HttpRequest.newBuilder(uri(path))
                 .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body)),
+                .POST(
+                    HttpRequest.BodyPublishers.ofByteArray(
+                        ControlApi.JSON.writeValueAsBytes(body))),
             200);
-    return ControlApi.JSON.readValue(resp, RoundView.Proposed.class);
+    return ControlApi.JSON.readValue(resp, type);
   }
 
   public String metrics() throws IOException {

@@ -11,6 +11,7 @@ import dev.amalgam.node.exchange.ExpertFetch;
 import dev.amalgam.node.expert.ExpertRegistry;
 import dev.amalgam.node.home.AtomicFile;
 import dev.amalgam.node.home.NodeHome;
+import dev.amalgam.node.summary.SummaryRegistry;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -41,6 +42,11 @@ import java.util.concurrent.Executors;
  *                                the fetch runs on as a daemon job when the client goes away
  * GET    /v1/rounds              [RoundView]
  * POST   /v1/rounds              ProposeRequest -> RoundView.Proposed
+ * GET    /v1/summaries[?dataset=D&amp;model=M]  [SummaryView] (hosted, then others' notes)
+ * GET    /v1/summaries/hosted    [SummaryView]
+ * POST   /v1/summaries/hosted    AddSummaryRequest -> SummaryView
+ * DELETE /v1/summaries/hosted/{id}  204, or 404 when not hosted
+ * POST   /v1/summaries/fetch     FetchRequest (id, out) -> SummaryFetchView
  * GET    /metrics                Prometheus text
  * </pre>
  */
@@ -133,6 +139,29 @@ public final class ControlApi implements AutoCloseable {
         sendJson(x, 200, HostedView.of(e));
       }
       case "POST /v1/fetch" -> fetch(x);
+      case "GET /v1/summaries" ->
+          sendJson(x, 200, daemon.summaries(query(x, "dataset"), query(x, "model")));
+      case "GET /v1/summaries/hosted" -> sendJson(x, 200, daemon.hostedSummaries());
+      case "POST /v1/summaries/hosted" -> {
+        AddSummaryRequest r = JSON.readValue(x.getRequestBody(), AddSummaryRequest.class);
+        if (r.path() == null) {
+          throw new IllegalArgumentException("request body needs \"path\"");
+        }
+        var h = daemon.addSummary(new SummaryRegistry.Request(Path.of(r.path()), r.name()));
+        sendJson(x, 200, SummaryView.of(h, daemon.host().peerId().toString()));
+      }
+      case "POST /v1/summaries/fetch" -> {
+        FetchRequest r = JSON.readValue(x.getRequestBody(), FetchRequest.class);
+        if (r.id() == null || r.out() == null) {
+          throw new IllegalArgumentException("request body needs \"id\" and \"out\"");
+        }
+        try {
+          sendJson(x, 200, SummaryFetchView.of(daemon.fetchSummary(r.id(), Path.of(r.out()))));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          throw new IOException("the node daemon is stopping");
+        }
+      }
       case "GET /v1/rounds" -> sendJson(x, 200, daemon.rounds());
       case "POST /v1/rounds" -> {
         ProposeRequest r = JSON.readValue(x.getRequestBody(), ProposeRequest.class);
@@ -154,6 +183,15 @@ public final class ControlApi implements AutoCloseable {
         send(x, 200, body);
       }
       default -> {
+        if (method.equals("DELETE") && path.startsWith("/v1/summaries/hosted/")) {
+          String id = path.substring("/v1/summaries/hosted/".length());
+          if (daemon.removeSummary(id)) {
+            x.sendResponseHeaders(204, -1);
+          } else {
+            sendJson(x, 404, Map.of("error", "this node hosts no summary " + id));
+          }
+          return;
+        }
         if (method.equals("DELETE") && path.startsWith("/v1/hosted/")) {
           String id = path.substring("/v1/hosted/".length());
           if (daemon.removeExpert(id)) {

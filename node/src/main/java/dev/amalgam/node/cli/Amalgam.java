@@ -34,6 +34,8 @@ import picocli.CommandLine.Option;
       BootstrapCommand.class,
       ExpertCommand.class,
       ExpertsCommand.class,
+      SummaryCommand.class,
+      SummariesCommand.class,
       PeersCommand.class,
       RoundCommand.class,
       RoundsCommand.class,

@@ -5,6 +5,7 @@ import dev.amalgam.node.api.FetchRequest;
 import dev.amalgam.node.daemon.NodeDaemon;
 import dev.amalgam.node.exchange.ExpertFetch;
 import dev.amalgam.node.exchange.HostedBlocks;
+import dev.amalgam.node.exchange.SummaryFetch;
 import dev.amalgam.node.home.NodeConfig;
 import dev.amalgam.node.home.NodeHome;
 import dev.amalgam.node.home.NodeStore;
@@ -22,9 +23,9 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Runs a fetch for a node home: inside its daemon when one runs (the events stream back; the fetch
- * goes on in the daemon if this process ends), else as a one-shot DHT client joined through the
- * home's bootstrap and remembered peers.
+ * Runs a fetch (of an expert or a summary) for a node home: inside its daemon when one runs (an
+ * expert fetch's events stream back; the fetch goes on in the daemon if this process ends), else as
+ * a one-shot DHT client joined through the home's bootstrap and remembered peers.
  */
 final class FetchRunner {
   private FetchRunner() {}
@@ -41,6 +42,17 @@ final class FetchRunner {
       throws Exception {
     try (Session s = open(homeDir)) {
       return s.run(r, listener);
+    }
+  }
+
+  /** Fetches a summary into {@code target}: through the daemon, else as a one-shot client. */
+  static SummaryFetch.Result runSummary(Path homeDir, String id, Path target) throws Exception {
+    Optional<ApiClient> daemon = ApiClient.find(homeDir);
+    if (daemon.isPresent()) {
+      return daemon.get().fetchSummary(id, target).result();
+    }
+    try (OneShot client = new OneShot(NodeHome.open(homeDir))) {
+      return client.summaryFetch().run(id, target, new ExpertFetch.Listener() {});
     }
   }
 
@@ -67,7 +79,11 @@ final class FetchRunner {
   private static final class OneShot implements Session {
     private final NodeHome home;
     private final List<AutoCloseable> open = new ArrayList<>();
+    private Joined joined;
     private ExpertFetch fetch;
+
+    /** The one-shot client once it has joined. */
+    private record Joined(KadDht dht, Bitswap bitswap, NodeStore store, NodeConfig.Limits limits) {}
 
     OneShot(NodeHome home) {
       this.home = home;
@@ -77,12 +93,36 @@ final class FetchRunner {
     public ExpertFetch.Result run(ExpertFetch.Request r, ExpertFetch.Listener listener)
         throws Exception {
       if (fetch == null) {
-        fetch = join();
+        Joined j = joined();
+        fetch =
+            new ExpertFetch(
+                j.dht(),
+                j.bitswap(),
+                j.store(),
+                ExpertFetch.configFor(j.limits().fetchConcurrency()),
+                j.limits().badPeerPenalty());
       }
       return fetch.run(r, listener);
     }
 
-    private ExpertFetch join() throws Exception {
+    SummaryFetch summaryFetch() throws Exception {
+      Joined j = joined();
+      return new SummaryFetch(
+          j.dht(),
+          j.bitswap(),
+          j.store(),
+          ExpertFetch.configFor(j.limits().fetchConcurrency()),
+          j.limits().badPeerPenalty());
+    }
+
+    private Joined joined() throws Exception {
+      if (joined == null) {
+        joined = join();
+      }
+      return joined;
+    }
+
+    private Joined join() throws Exception {
       NodeHome h = home;
       NodeConfig.Limits limits = h.config().limits();
       NodeStore store = keep(NodeStore.open(h.statePath()));
@@ -116,12 +156,7 @@ final class FetchRunner {
                 + h.dir()
                 + " answered");
       }
-      return new ExpertFetch(
-          dht,
-          bitswap,
-          store,
-          ExpertFetch.configFor(limits.fetchConcurrency()),
-          limits.badPeerPenalty());
+      return new Joined(dht, bitswap, store, limits);
     }
 
     private <T extends AutoCloseable> T keep(T resource) {

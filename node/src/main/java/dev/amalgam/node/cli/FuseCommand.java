@@ -8,10 +8,12 @@ import dev.amalgam.merge.fusion.SourceProjection;
 import dev.amalgam.merge.runtime.StepResult;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -38,8 +40,10 @@ final class FuseCommand implements Callable<Integer> {
       names = "--summary",
       required = true,
       paramLabel = "S",
-      description = "Summary directory (repeat for several sources).")
-  List<Path> summaries;
+      description =
+          "Summary directory or summary id (repeat for several sources). An id is served by"
+              + " this node, cached in DATA_DIR/summaries/ID, or fetched from the federation.")
+  List<String> summaries;
 
   @Option(
       names = "--data",
@@ -97,6 +101,8 @@ final class FuseCommand implements Callable<Integer> {
       description = "Seed of the example order (default: ${DEFAULT-VALUE}).")
   long seed;
 
+  @Mixin HomeOption home;
+
   @Spec CommandSpec spec;
 
   @Override
@@ -109,11 +115,16 @@ final class FuseCommand implements Callable<Integer> {
       throw new UserError(e.getMessage());
     }
     PrintWriter err = spec.commandLine().getErr();
+    SummaryResolver resolver = new SummaryResolver(home.resolve(), err);
+    List<Path> summaryDirs = new ArrayList<>();
+    for (String s : summaries) {
+      summaryDirs.add(resolver.locate(s));
+    }
     long start = System.nanoTime();
     FuseRun.Result result =
         FuseRun.run(
             target,
-            summaries,
+            summaryDirs,
             data,
             output,
             options,

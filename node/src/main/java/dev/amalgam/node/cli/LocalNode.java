@@ -4,6 +4,7 @@ import dev.amalgam.node.api.ApiClient;
 import dev.amalgam.node.expert.ExpertRegistry;
 import dev.amalgam.node.home.NodeHome;
 import dev.amalgam.node.home.NodeStore;
+import dev.amalgam.node.summary.SummaryRegistry;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -53,6 +54,10 @@ final class LocalNode implements AutoCloseable {
 
   ExpertRegistry registry() {
     return new ExpertRegistry(store);
+  }
+
+  SummaryRegistry summaries() {
+    return new SummaryRegistry(store);
   }
 
   @Override

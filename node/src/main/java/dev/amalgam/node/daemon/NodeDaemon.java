@@ -5,10 +5,14 @@ import dev.amalgam.bootstrap.FederationDescriptor;
 import dev.amalgam.bootstrap.card.CardException;
 import dev.amalgam.bootstrap.card.CardGossipCheck;
 import dev.amalgam.bootstrap.card.ExpertCard;
+import dev.amalgam.bootstrap.card.SummaryNote;
 import dev.amalgam.bootstrap.round.DevSet;
 import dev.amalgam.bootstrap.round.RoundException;
 import dev.amalgam.bootstrap.round.RoundMessages;
 import dev.amalgam.bootstrap.round.RoundProposal;
+import dev.amalgam.merge.fusion.SummaryFormatException;
+import dev.amalgam.merge.fusion.SummaryKey;
+import dev.amalgam.merge.fusion.SummaryManifest;
 import dev.amalgam.merge.recipe.RecipeParser;
 import dev.amalgam.multiformats.Cid;
 import dev.amalgam.node.api.ExpertView;
@@ -16,18 +20,23 @@ import dev.amalgam.node.api.HostedView;
 import dev.amalgam.node.api.PeerView;
 import dev.amalgam.node.api.RoundView;
 import dev.amalgam.node.api.StatusView;
+import dev.amalgam.node.api.SummaryView;
 import dev.amalgam.node.card.CardDirectory;
 import dev.amalgam.node.card.CardExchange;
 import dev.amalgam.node.exchange.ExpertFetch;
 import dev.amalgam.node.exchange.HostedBlocks;
+import dev.amalgam.node.exchange.SummaryFetch;
 import dev.amalgam.node.expert.ExpertRegistry;
 import dev.amalgam.node.home.HomeException;
 import dev.amalgam.node.home.NodeConfig;
 import dev.amalgam.node.home.NodeHome;
 import dev.amalgam.node.home.NodeStore;
 import dev.amalgam.node.home.NodeStore.HostedExpert;
+import dev.amalgam.node.home.NodeStore.HostedSummary;
 import dev.amalgam.node.round.RoundBook;
 import dev.amalgam.node.round.RoundRunner;
+import dev.amalgam.node.summary.SummaryNotes;
+import dev.amalgam.node.summary.SummaryRegistry;
 import dev.amalgam.protocol.bitswap.Bitswap;
 import dev.amalgam.protocol.bitswap.BitswapConfig;
 import dev.amalgam.protocol.bitswap.BlockStore;
@@ -72,9 +81,11 @@ import java.util.concurrent.TimeUnit;
  * hosted expert (gossip and DHT provider records for the expert id and the family id), validates
  * and keeps the cards of others, and remembers its peers. It serves the manifest and chunks of its
  * hosted experts over bitswap, straight from their mapped checkpoints, and fetches experts for the
- * {@code fetch} verb. On the federation's merges topic it keeps every round proposal and result
- * (see {@link RoundBook}), proposes rounds for the {@code round propose} verb, and takes part in
- * rounds when its config volunteers (see {@link RoundRunner}).
+ * {@code fetch} verb. Hosted distribution summaries are announced the same way (a signed summary
+ * note on the experts topic; provider records for the summary id and its summary key), served over
+ * bitswap, and fetched for {@code summary fetch}. On the federation's merges topic it keeps every
+ * round proposal and result (see {@link RoundBook}), proposes rounds for the {@code round propose}
+ * verb, and takes part in rounds when its config volunteers (see {@link RoundRunner}).
  */
 public final class NodeDaemon implements AutoCloseable {
   /** Cards are re-signed and re-announced this often; they stay valid for three periods. */
@@ -101,6 +112,8 @@ public final class NodeDaemon implements AutoCloseable {
   private final Gossipsub gossip;
   private final CardDirectory cards;
   private final ExpertRegistry registry;
+  private final SummaryNotes notes;
+  private final SummaryRegistry summaries;
   private final HostedBlocks blocks = new HostedBlocks();
   private final Bitswap bitswap;
   private final ScheduledExecutorService timer =
@@ -137,6 +150,8 @@ public final class NodeDaemon implements AutoCloseable {
     this.gossip = gossip;
     this.cards = new CardDirectory(store);
     this.registry = new ExpertRegistry(store);
+    this.notes = new SummaryNotes(store);
+    this.summaries = new SummaryRegistry(store);
     this.rounds = new RoundBook(store);
     this.roundRunner =
         new RoundRunner(new RunnerNode(), rounds, federation, home.config().rounds(), log);
@@ -252,6 +267,7 @@ public final class NodeDaemon implements AutoCloseable {
   private void begin() throws IOException {
     try {
       cards.load();
+      notes.load();
     } catch (SQLException e) {
       throw new HomeException(home.statePath() + ": cannot read known cards: " + e.getMessage(), e);
     }
@@ -270,8 +286,10 @@ public final class NodeDaemon implements AutoCloseable {
     host.setStreamHandler(CardExchange.PROTOCOL, s -> CardExchange.serve(s, this::hostedCards));
     dht.start();
     gossip.start();
-    gossip.addValidator(federation.expertsTopic(), this::validateCard);
-    gossip.subscribe(federation.expertsTopic(), this::onCard);
+    gossip.addValidator(
+        federation.expertsTopic(),
+        m -> SummaryNote.claims(m.data()) ? validateNote(m) : validateCard(m));
+    gossip.subscribe(federation.expertsTopic(), this::onExpertsTopicMessage);
     int abandoned = rounds.abandonUnfinished();
     if (abandoned > 0) {
       log.event("rounds abandoned", abandoned + " rounds were unfinished when the node stopped");
@@ -585,29 +603,47 @@ public final class NodeDaemon implements AutoCloseable {
    */
   private void confirmServesManifest(ExpertCard card)
       throws CardException, IOException, InterruptedException {
+    wantRoot(card.peer(), card.expertId(), "the manifest of expert");
+  }
+
+  /**
+   * Asks {@code peer} for the block {@code id} (bitswap checks its bytes against the id). A peer
+   * that has not got it or sends a bad block does not serve it (CardException); one that does not
+   * answer in time may just be slow (IOException).
+   */
+  private byte[] wantRoot(PeerId peer, Cid id, String what)
+      throws CardException, IOException, InterruptedException {
     try {
-      bitswap
-          .wantBlock(card.peer(), card.expertId(), 1)
-          .get(ASK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      java.nio.ByteBuffer b =
+          bitswap.wantBlock(peer, id, 1).get(ASK_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+      byte[] bytes = new byte[b.remaining()];
+      b.duplicate().get(bytes);
+      return bytes;
     } catch (java.util.concurrent.ExecutionException e) {
       if (e.getCause() instanceof DontHaveException
           || e.getCause() instanceof PeerMisbehavedException) {
         throw new CardException(
             "peer "
-                + card.peer()
-                + " does not serve the manifest of expert "
-                + card.expertId()
+                + peer
+                + " does not serve "
+                + what
+                + " "
+                + id
                 + ": "
                 + e.getCause().getMessage());
       }
-      throw new IOException("manifest of " + card.expertId() + ": " + e.getCause().getMessage());
+      throw new IOException(what + " " + id + ": " + e.getCause().getMessage());
     } catch (java.util.concurrent.TimeoutException e) {
-      bitswap.cancel(card.peer(), card.expertId());
-      throw new IOException("manifest of " + card.expertId() + " not served within " + ASK_TIMEOUT);
+      bitswap.cancel(peer, id);
+      throw new IOException(what + " " + id + " not served within " + ASK_TIMEOUT);
     }
   }
 
-  private void onCard(Message m) {
+  private void onExpertsTopicMessage(Message m) {
+    if (SummaryNote.claims(m.data())) {
+      onNote(m);
+      return;
+    }
     try {
       ExpertCard.Signed s = ExpertCard.open(m.data());
       if (!s.card().peer().equals(host.peerId())) {
@@ -666,11 +702,14 @@ public final class NodeDaemon implements AutoCloseable {
         Optional.ofNullable(e.recipeSha256()));
   }
 
-  /** Re-signs and announces every hosted expert. */
+  /** Re-signs and announces every hosted expert and summary. */
   public void announceAll() {
     try {
       for (HostedExpert e : store.hostedExperts()) {
         announce(e);
+      }
+      for (HostedSummary h : store.hostedSummaries()) {
+        announceSummary(h);
       }
     } catch (SQLException e) {
       log.event("database read failed", e.getMessage());
@@ -726,6 +765,13 @@ public final class NodeDaemon implements AutoCloseable {
           () -> {
             for (byte[] env : hostedCards(List.of())) {
               gossip.publish(federation.expertsTopic(), env);
+            }
+            try {
+              for (byte[] env : store.hostedNotes()) {
+                gossip.publish(federation.expertsTopic(), env);
+              }
+            } catch (SQLException e) {
+              log.event("database read failed", e.getMessage());
             }
           });
     }
@@ -1004,6 +1050,222 @@ public final class NodeDaemon implements AutoCloseable {
   /** A merge's sparse fetch names every tensor it reads; the log shows the start of the list. */
   private static String abbreviated(String tensors) {
     return tensors.length() <= 120 ? tensors : tensors.substring(0, 117) + "...";
+  }
+
+  // ---- summaries ----
+
+  private boolean serveSummary(HostedSummary h) {
+    if (blocks.serves(h.summaryId())) {
+      return true;
+    }
+    try {
+      blocks.serveSummary(h.summaryId(), h.path());
+      log.event("summary served", h.summaryId() + " over bitswap from " + h.path());
+      return true;
+    } catch (IOException | RuntimeException ex) {
+      log.event("summary not served", h.summaryId() + ": " + ex.getMessage());
+      return false;
+    }
+  }
+
+  private SummaryNote noteFor(HostedSummary h, long now) {
+    return new SummaryNote(
+        host.peerId(),
+        h.name(),
+        Cid.parse(h.summaryId()),
+        Cid.parse(h.datasetId()),
+        Cid.parse(h.sourceModel()),
+        Optional.ofNullable(h.sourceTokenizer()).map(Cid::parse),
+        h.topK(),
+        h.sequences(),
+        h.responseTokens(),
+        h.sizeBytes(),
+        host.listenAddresses(),
+        now,
+        now + CARD_LIFETIME.toMillis());
+  }
+
+  /**
+   * Serves the summary, signs its note, publishes it on the experts topic, and puts provider
+   * records for the summary id and for its summary key (dataset id, source model id).
+   */
+  private void announceSummary(HostedSummary h) {
+    if (closed) {
+      return;
+    }
+    synchronized (announceLock) {
+      if (!serveSummary(h)) {
+        return;
+      }
+      try {
+        SummaryNote.Signed s = noteFor(h, System.currentTimeMillis()).seal(home.identity());
+        store.setHostedNote(h.summaryId(), s.envelope());
+        int gossiped = gossip.publish(federation.expertsTopic(), s.envelope());
+        metrics.dhtLookups.addAndGet(2);
+        Cid key = SummaryKey.of(Cid.parse(h.datasetId()), Cid.parse(h.sourceModel()));
+        int toldId = dht.provide(Cid.parse(h.summaryId()).multihash().bytes());
+        int toldKey = dht.provide(key.multihash().bytes());
+        metrics.announcements.incrementAndGet();
+        log.event(
+            "summary announced",
+            h.summaryId()
+                + " '"
+                + h.name()
+                + "' key "
+                + key
+                + " gossip "
+                + gossiped
+                + " peers, provider records at "
+                + Math.min(toldId, toldKey)
+                + " DHT peers");
+      } catch (SQLException ex) {
+        log.event("database write failed", ex.getMessage());
+      } catch (InterruptedException ex) {
+        Thread.currentThread().interrupt();
+      } catch (RuntimeException ex) {
+        log.event("announce failed", h.summaryId() + ": " + ex.getMessage());
+      }
+    }
+  }
+
+  /**
+   * A note heard on gossip: the static checks, then (unless already known) its signer must serve
+   * the summary's root block over bitswap, and that root must describe what the note says.
+   */
+  private ValidationResult validateNote(Message m) {
+    SummaryNote.Signed s;
+    try {
+      s = CardGossipCheck.checkNote(m, System.currentTimeMillis());
+    } catch (CardException e) {
+      if (e.stale()) {
+        return ValidationResult.IGNORE;
+      }
+      reject(m.receivedFrom(), e.getMessage());
+      return ValidationResult.REJECT;
+    }
+    if (s.note().peer().equals(host.peerId()) || notes.knows(s)) {
+      return ValidationResult.ACCEPT;
+    }
+    try {
+      confirmServesRoot(s.note());
+      return ValidationResult.ACCEPT;
+    } catch (CardException e) {
+      reject(m.receivedFrom(), e.getMessage());
+      return ValidationResult.REJECT;
+    } catch (IOException e) {
+      log.event(
+          "summary note ignored",
+          s.note().summaryId() + " from " + s.note().peer() + ": " + e.getMessage());
+      return ValidationResult.IGNORE;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return ValidationResult.IGNORE;
+    }
+  }
+
+  private void confirmServesRoot(SummaryNote note)
+      throws CardException, IOException, InterruptedException {
+    if (host.connections(note.peer()).isEmpty() && !note.addrs().isEmpty()) {
+      host.peerstore().addAddresses(note.peer(), note.addrs());
+    }
+    byte[] root = wantRoot(note.peer(), note.summaryId(), "the root of summary");
+    SummaryManifest m;
+    try {
+      m = SummaryManifest.parse(root, "summary " + note.summaryId() + " root block");
+    } catch (SummaryFormatException e) {
+      throw new CardException(e.getMessage());
+    }
+    if (!m.dataset().equals(note.datasetId())
+        || !m.sourceModel().equals(note.sourceModel())
+        || m.topK() != note.topK()
+        || m.sequences() != note.sequences()
+        || m.responseTokens() != note.responseTokens()) {
+      throw new CardException(
+          "summary note of "
+              + note.summaryId()
+              + " from "
+              + note.peer()
+              + " does not match the summary's root block (dataset, source model, top_k or"
+              + " counts differ)");
+    }
+  }
+
+  private void onNote(Message m) {
+    try {
+      SummaryNote.Signed s = SummaryNote.open(m.data());
+      if (!s.note().peer().equals(host.peerId()) && notes.offer(s)) {
+        SummaryNote n = s.note();
+        log.event(
+            "summary note accepted",
+            n.summaryId()
+                + " '"
+                + n.name()
+                + "' dataset "
+                + n.datasetId()
+                + " model "
+                + n.sourceModel()
+                + " peer "
+                + n.peer()
+                + " via "
+                + m.receivedFrom());
+      }
+    } catch (CardException e) {
+      // validated just before delivery; cannot happen
+    } catch (SQLException e) {
+      log.event("database write failed", e.getMessage());
+    }
+  }
+
+  public HostedSummary addSummary(SummaryRegistry.Request r) throws IOException {
+    HostedSummary h = summaries.add(r);
+    log.event("summary added", h.summaryId() + " '" + h.name() + "' at " + h.path());
+    work.execute(() -> announceSummary(h));
+    return h;
+  }
+
+  public boolean removeSummary(String id) throws IOException {
+    boolean removed = summaries.remove(id);
+    if (removed) {
+      blocks.unserve(id);
+      log.event("summary removed", id);
+    }
+    return removed;
+  }
+
+  public List<SummaryView> hostedSummaries() throws IOException {
+    String self = host.peerId().toString();
+    return summaries.list().stream().map(h -> SummaryView.of(h, self)).toList();
+  }
+
+  /** Hosted summaries, then unexpired notes of others, of a dataset and model (null: any). */
+  public List<SummaryView> summaries(String dataset, String model) throws IOException {
+    List<SummaryView> out = new ArrayList<>(hostedSummaries());
+    notes.list(System.currentTimeMillis()).stream().map(SummaryView::of).forEach(out::add);
+    return out.stream().filter(v -> v.matches(dataset, model)).toList();
+  }
+
+  /** Fetches a summary from the federation into a directory (see {@link SummaryFetch}). */
+  public SummaryFetch.Result fetchSummary(String id, Path target)
+      throws IOException, InterruptedException {
+    log.event("summary fetch started", id + " into " + target);
+    NodeConfig.Limits limits = home.config().limits();
+    try {
+      SummaryFetch.Result r =
+          new SummaryFetch(
+                  dht,
+                  bitswap,
+                  store,
+                  ExpertFetch.configFor(limits.fetchConcurrency()),
+                  limits.badPeerPenalty())
+              .run(id, target, new ExpertFetch.Listener() {});
+      log.event(
+          "summary fetch done",
+          id + " into " + r.directory() + ": " + r.blocksFetched() + " blocks");
+      return r;
+    } catch (IOException | RuntimeException e) {
+      log.event("summary fetch failed", id + ": " + e.getMessage());
+      throw e;
+    }
   }
 
   public List<HostedView> hosted() throws IOException {

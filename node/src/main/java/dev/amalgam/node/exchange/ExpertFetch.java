@@ -5,12 +5,10 @@ import dev.amalgam.merge.checkpoint.CheckpointWriter;
 import dev.amalgam.merge.exchange.ExpertAssembler;
 import dev.amalgam.merge.fingerprint.Fingerprinter;
 import dev.amalgam.merge.fingerprint.Manifest;
-import dev.amalgam.merge.fingerprint.ManifestException;
 import dev.amalgam.merge.fingerprint.ManifestParser;
 import dev.amalgam.multiformats.Cid;
 import dev.amalgam.node.home.NodeStore;
 import dev.amalgam.protocol.bitswap.Bitswap;
-import dev.amalgam.protocol.bitswap.PeerMisbehavedException;
 import dev.amalgam.protocol.bitswap.fetch.FetchConfig;
 import dev.amalgam.protocol.bitswap.fetch.FetchException;
 import dev.amalgam.protocol.bitswap.fetch.FetchListener;
@@ -18,10 +16,8 @@ import dev.amalgam.protocol.bitswap.fetch.FetchProgress;
 import dev.amalgam.protocol.bitswap.fetch.FetchReport;
 import dev.amalgam.protocol.bitswap.fetch.MultiPeerFetcher;
 import dev.amalgam.protocol.kad.KadDht;
-import dev.amalgam.protocol.kad.KadPeer;
 import dev.amalgam.protocol.peer.PeerId;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -31,9 +27,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SequencedSet;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 
 /**
@@ -55,8 +48,6 @@ import java.util.function.Predicate;
  * configured penalty time later fetches leave it out unless no other peer provides the expert.
  */
 public final class ExpertFetch {
-  private static final int MAX_PROVIDERS = 20;
-  private static final Duration MANIFEST_TIMEOUT = Duration.ofSeconds(20);
 
   /**
    * What to fetch: an expert id, the output directory, an optional tensor filter, and whether the
@@ -103,7 +94,7 @@ public final class ExpertFetch {
   private final Bitswap bitswap;
   private final NodeStore store;
   private final FetchConfig config;
-  private final Duration penalty;
+  private final ProviderPenalties penalties;
 
   /**
    * @param penalty how long a peer that served a corrupt block is left out of later fetches
@@ -114,7 +105,7 @@ public final class ExpertFetch {
     this.bitswap = bitswap;
     this.store = store;
     this.config = config;
-    this.penalty = penalty;
+    this.penalties = new ProviderPenalties(store, penalty);
   }
 
   /** The fetcher's settings for a {@code fetch_concurrency} (most chunks asked of one peer). */
@@ -132,11 +123,12 @@ public final class ExpertFetch {
   public Result run(Request r, Listener listener) throws IOException, InterruptedException {
     Cid id = parseId(r.id());
     Predicate<String> filter = TensorFilter.parse(r.tensors());
-    Path target = checkTarget(r.target());
+    Path target = ProviderLookup.checkTarget(r.target());
     boolean filtered = r.tensors() != null && !r.tensors().isEmpty();
     boolean partial = filtered && !r.sparse();
     List<String> skipped = new ArrayList<>();
-    List<PeerId> providers = withoutPenalized(findProviders(id), skipped);
+    List<PeerId> providers =
+        penalties.withoutPenalized(ProviderLookup.findProviders(dht, id, "expert"), skipped);
     Manifest manifest = fetchManifest(id, providers);
     if (partial && manifest.tensors().stream().noneMatch(t -> filter.test(t.name()))) {
       throw new IOException(
@@ -224,87 +216,11 @@ public final class ExpertFetch {
     }
   }
 
-  private static Path checkTarget(Path given) throws IOException {
-    Path target = given.toAbsolutePath().normalize();
-    if (Files.exists(target)) {
-      throw new IOException("-o " + given + ": already exists (choose a new directory)");
-    }
-    Path parent = target.getParent();
-    if (parent == null) {
-      throw new IOException("-o " + given + ": cannot be the root directory");
-    }
-    try {
-      Files.createDirectories(parent);
-    } catch (IOException e) {
-      throw new IOException("-o " + given + ": cannot create " + parent + " (" + e + ")");
-    }
-    if (!Files.isWritable(parent)) {
-      throw new IOException("-o " + given + ": " + parent + " is not writable");
-    }
-    return target;
-  }
-
   /** Where {@link ExpertAssembler} lays the directory out before renaming it into place. */
   private static Path workDirectory(Path target, Cid id) {
     String s = id.toString();
     return target.resolveSibling(
         "." + target.getFileName() + ".fetch-" + s.substring(s.length() - 16));
-  }
-
-  private List<PeerId> findProviders(Cid id) throws IOException, InterruptedException {
-    List<PeerId> out = new ArrayList<>();
-    for (KadPeer p : dht.findProviders(id.multihash().bytes(), MAX_PROVIDERS)) {
-      if (p.id().equals(dht.host().peerId())) {
-        continue;
-      }
-      if (!p.addrs().isEmpty()) {
-        dht.host().peerstore().addAddresses(p.id(), p.addrs());
-      }
-      out.add(p.id());
-    }
-    if (out.isEmpty()) {
-      throw new FetchException(
-          "no providers found for expert "
-              + id
-              + " (unknown id, or no peer that hosts it is reachable)");
-    }
-    return out;
-  }
-
-  /**
-   * The providers not penalized within the penalty time; the penalized ones (named in {@code
-   * skipped}) only when no other peer provides the expert.
-   */
-  private List<PeerId> withoutPenalized(List<PeerId> providers, List<String> skipped)
-      throws IOException {
-    if (penalty.isZero()) {
-      return providers;
-    }
-    java.util.Set<String> penalized = new java.util.HashSet<>();
-    try {
-      store
-          .penalties(System.currentTimeMillis() - penalty.toMillis())
-          .forEach(p -> penalized.add(p.peerId()));
-    } catch (SQLException e) {
-      throw new IOException("cannot read peer penalties: " + e.getMessage(), e);
-    }
-    List<PeerId> good = providers.stream().filter(p -> !penalized.contains(p.toString())).toList();
-    if (good.isEmpty()) {
-      return providers;
-    }
-    providers.stream()
-        .filter(p -> penalized.contains(p.toString()))
-        .forEach(p -> skipped.add(p.toString()));
-    return good;
-  }
-
-  /** Records that {@code peer} served a block that failed verification. */
-  private void penalize(PeerId peer, String reason) {
-    try {
-      store.penalize(peer.toString(), reason, System.currentTimeMillis());
-    } catch (SQLException e) {
-      // the fetch goes on without the record; the peer is still dropped from this fetch
-    }
   }
 
   /** The chunks of the tensors that match, and of every side file. */
@@ -317,35 +233,10 @@ public final class ExpertFetch {
 
   private Manifest fetchManifest(Cid id, List<PeerId> providers)
       throws IOException, InterruptedException {
-    List<String> failures = new ArrayList<>();
-    for (PeerId p : providers) {
-      try {
-        ByteBuffer b =
-            bitswap
-                .wantBlock(p, id, Integer.MAX_VALUE)
-                .get(MANIFEST_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        byte[] bytes = new byte[b.remaining()];
-        b.duplicate().get(bytes);
-        return ManifestParser.parse(bytes, id);
-      } catch (ExecutionException e) {
-        if (e.getCause() instanceof PeerMisbehavedException bad) {
-          penalize(p, bad.getMessage());
-        }
-        failures.add(p + ": " + (e.getCause() == null ? e : e.getCause().getMessage()));
-      } catch (TimeoutException e) {
-        bitswap.cancel(p, id);
-        failures.add(p + ": no answer in " + MANIFEST_TIMEOUT.toSeconds() + " s");
-      } catch (ManifestException e) {
-        failures.add(p + ": bad manifest: " + e.getMessage());
-      }
-    }
-    throw new FetchException(
-        "all "
-            + providers.size()
-            + " providers of expert "
-            + id
-            + " failed to serve its manifest: "
-            + String.join("; ", failures));
+    return ManifestParser.parse(
+        ProviderLookup.fetchRoot(
+            bitswap, id, providers, "expert", b -> ManifestParser.parse(b, id), penalties),
+        id);
   }
 
   private static long bytesOf(Manifest m, SequencedSet<Cid> chunks) {
@@ -387,20 +278,7 @@ public final class ExpertFetch {
                   throw new IOException("cannot record fetch progress: " + e.getMessage(), e);
                 }
               },
-              new FetchListener() {
-                @Override
-                public void progress(FetchProgress p) {
-                  listener.progress(p.blocksDone(), p.bytesDone(), p.activePeers());
-                }
-
-                @Override
-                public void peerDropped(PeerId peer, String reason, boolean penalized) {
-                  if (penalized) {
-                    penalize(peer, reason);
-                  }
-                  listener.dropped(peer.toString(), reason, penalized);
-                }
-              });
+              bitswapListener(listener, penalties));
     } catch (FetchException e) {
       throw new FetchException(
           "fetch of expert "
@@ -412,6 +290,27 @@ public final class ExpertFetch {
               + " (verified chunks are kept; run the same fetch again to resume)",
           e);
     }
+  }
+
+  /**
+   * Passes the fetcher's progress and dropped peers on to {@code listener}; records the peers
+   * dropped for serving blocks that failed verification in {@code penalties}.
+   */
+  static FetchListener bitswapListener(Listener listener, ProviderPenalties penalties) {
+    return new FetchListener() {
+      @Override
+      public void progress(FetchProgress p) {
+        listener.progress(p.blocksDone(), p.bytesDone(), p.activePeers());
+      }
+
+      @Override
+      public void peerDropped(PeerId peer, String reason, boolean penalized) {
+        if (penalized) {
+          penalties.penalize(peer, reason);
+        }
+        listener.dropped(peer.toString(), reason, penalized);
+      }
+    };
   }
 
   /** A full fetch must fingerprint to the id asked for; a partial one must open as a checkpoint. */

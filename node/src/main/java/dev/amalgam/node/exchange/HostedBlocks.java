@@ -2,8 +2,10 @@ package dev.amalgam.node.exchange;
 
 import dev.amalgam.merge.checkpoint.Checkpoint;
 import dev.amalgam.merge.exchange.CheckpointChunkSource;
+import dev.amalgam.merge.exchange.ChunkSource;
 import dev.amalgam.merge.fingerprint.Fingerprinter;
 import dev.amalgam.merge.fingerprint.Manifest;
+import dev.amalgam.merge.fusion.SummaryChunkSource;
 import dev.amalgam.multiformats.Cid;
 import dev.amalgam.protocol.bitswap.BlockStore;
 import java.io.IOException;
@@ -14,11 +16,13 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The blocks a node serves over bitswap: the manifest (under the expert id) and the 1 MiB chunks of
- * every hosted expert, each a view on the expert's memory-mapped checkpoint (no copy). Experts are
- * served and unserved while the node runs.
+ * every hosted expert, each a view on the expert's memory-mapped checkpoint (no copy), and the root
+ * (under the summary id) and blocks of every hosted summary, read from its directory. Experts and
+ * summaries are served and unserved while the node runs.
  */
 public final class HostedBlocks implements BlockStore, AutoCloseable {
-  private record Served(Checkpoint checkpoint, CheckpointChunkSource source) {}
+  /** One expert or summary: its blocks, and what to release when it is unserved. */
+  private record Served(AutoCloseable resource, ChunkSource source, int blockCount) {}
 
   private final Map<String, Served> served = new ConcurrentHashMap<>();
 
@@ -42,7 +46,8 @@ public final class HostedBlocks implements BlockStore, AutoCloseable {
                 + expertId
                 + " (changed since 'expert add'; remove it and add it again)");
       }
-      Served s = new Served(ckpt, CheckpointChunkSource.of(ckpt, manifest));
+      CheckpointChunkSource source = CheckpointChunkSource.of(ckpt, manifest);
+      Served s = new Served(ckpt::close, source, source.blockCount());
       if (served.putIfAbsent(expertId, s) != null) {
         ckpt.close();
       }
@@ -52,23 +57,48 @@ public final class HostedBlocks implements BlockStore, AutoCloseable {
     }
   }
 
-  /** Stops serving an expert and unmaps its checkpoint; false when it was not served. */
-  public boolean unserve(String expertId) {
-    Served s = served.remove(expertId);
+  /**
+   * Serves a summary directory's root and blocks; fails if its root no longer hashes to {@code
+   * summaryId} or a block file is gone.
+   */
+  public void serveSummary(String summaryId, Path dir) throws IOException {
+    if (served.containsKey(summaryId)) {
+      return;
+    }
+    SummaryChunkSource source = SummaryChunkSource.open(dir);
+    if (!source.id().toString().equals(summaryId)) {
+      throw new IOException(
+          dir
+              + ": now has summary id "
+              + source.id()
+              + ", it was added as "
+              + summaryId
+              + " (changed since 'summary add'; remove it and add it again)");
+    }
+    served.putIfAbsent(summaryId, new Served(() -> {}, source, source.blockCount()));
+  }
+
+  /** Stops serving an expert (unmapping its checkpoint) or a summary; false when not served. */
+  public boolean unserve(String id) {
+    Served s = served.remove(id);
     if (s == null) {
       return false;
     }
-    s.checkpoint().close();
+    try {
+      s.resource().close();
+    } catch (Exception e) {
+      // closing a mapped checkpoint does not fail; a summary holds nothing open
+    }
     return true;
   }
 
-  public boolean serves(String expertId) {
-    return served.containsKey(expertId);
+  public boolean serves(String id) {
+    return served.containsKey(id);
   }
 
   /** How many distinct blocks are served, manifests included. */
   public int blockCount() {
-    return served.values().stream().mapToInt(s -> s.source().blockCount()).sum();
+    return served.values().stream().mapToInt(Served::blockCount).sum();
   }
 
   @Override

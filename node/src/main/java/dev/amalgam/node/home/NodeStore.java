@@ -15,11 +15,11 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The node's state in SQLite: hosted experts, cards heard from peers, the peerstore, the chunks of
- * unfinished fetches already verified and written (keyed by expert id and output directory), and
- * the peers penalized for serving blocks that failed verification, and merge rounds (proposals,
- * every peer's result, and this node's own part in each). The schema is versioned with {@code
- * PRAGMA user_version} and migrated forward on open.
+ * The node's state in SQLite: hosted experts and summaries, cards and summary notes heard from
+ * peers, the peerstore, the chunks of unfinished fetches already verified and written (keyed by
+ * expert id and output directory), the peers penalized for serving blocks that failed verification,
+ * and merge rounds (proposals, every peer's result, and this node's own part in each). The schema
+ * is versioned with {@code PRAGMA user_version} and migrated forward on open.
  */
 public final class NodeStore implements AutoCloseable {
   private static final String[] MIGRATIONS = {
@@ -93,6 +93,29 @@ public final class NodeStore implements AutoCloseable {
       detail TEXT NOT NULL DEFAULT '',
       updated_at INTEGER NOT NULL
     )
+    """,
+    """
+    CREATE TABLE hosted_summaries (
+      summary_id TEXT PRIMARY KEY,
+      path TEXT NOT NULL,
+      name TEXT NOT NULL,
+      dataset_id TEXT NOT NULL,
+      source_model TEXT NOT NULL,
+      source_tokenizer TEXT,
+      top_k INTEGER NOT NULL,
+      sequences INTEGER NOT NULL,
+      response_tokens INTEGER NOT NULL,
+      size_bytes INTEGER NOT NULL,
+      note BLOB,
+      added_at INTEGER NOT NULL
+    );
+    CREATE TABLE known_summary_notes (
+      summary_id TEXT NOT NULL,
+      peer_id TEXT NOT NULL,
+      note BLOB NOT NULL,
+      received_at INTEGER NOT NULL,
+      PRIMARY KEY (summary_id, peer_id)
+    )
     """
   };
 
@@ -143,6 +166,23 @@ public final class NodeStore implements AutoCloseable {
           null);
     }
   }
+
+  /** A distribution summary this node serves. */
+  public record HostedSummary(
+      String summaryId,
+      Path path,
+      String name,
+      String datasetId,
+      String sourceModel,
+      String sourceTokenizer,
+      int topK,
+      long sequences,
+      long responseTokens,
+      long sizeBytes,
+      long addedAt) {}
+
+  /** A summary note heard from a peer, as stored. */
+  public record KnownNote(String summaryId, String peerId, byte[] note, long receivedAt) {}
 
   /** A card heard from a peer, as stored. */
   public record KnownCard(String expertId, String peerId, byte[] card, long receivedAt) {}
@@ -342,6 +382,108 @@ public final class NodeStore implements AutoCloseable {
         return rs.next() ? Optional.ofNullable(rs.getBytes(1)) : Optional.empty();
       }
     }
+  }
+
+  public synchronized void putHostedSummary(HostedSummary h) throws SQLException {
+    try (PreparedStatement ps =
+        db.prepareStatement(
+            "INSERT OR REPLACE INTO hosted_summaries (summary_id, path, name, dataset_id,"
+                + " source_model, source_tokenizer, top_k, sequences, response_tokens,"
+                + " size_bytes, note, added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)")) {
+      ps.setString(1, h.summaryId());
+      ps.setString(2, h.path().toString());
+      ps.setString(3, h.name());
+      ps.setString(4, h.datasetId());
+      ps.setString(5, h.sourceModel());
+      ps.setString(6, h.sourceTokenizer());
+      ps.setInt(7, h.topK());
+      ps.setLong(8, h.sequences());
+      ps.setLong(9, h.responseTokens());
+      ps.setLong(10, h.sizeBytes());
+      ps.setLong(11, h.addedAt());
+      ps.executeUpdate();
+    }
+  }
+
+  public synchronized List<HostedSummary> hostedSummaries() throws SQLException {
+    List<HostedSummary> out = new ArrayList<>();
+    try (Statement s = db.createStatement();
+        ResultSet rs =
+            s.executeQuery("SELECT * FROM hosted_summaries ORDER BY added_at, summary_id")) {
+      while (rs.next()) {
+        out.add(
+            new HostedSummary(
+                rs.getString("summary_id"),
+                Path.of(rs.getString("path")),
+                rs.getString("name"),
+                rs.getString("dataset_id"),
+                rs.getString("source_model"),
+                rs.getString("source_tokenizer"),
+                rs.getInt("top_k"),
+                rs.getLong("sequences"),
+                rs.getLong("response_tokens"),
+                rs.getLong("size_bytes"),
+                rs.getLong("added_at")));
+      }
+    }
+    return out;
+  }
+
+  public synchronized boolean removeHostedSummary(String summaryId) throws SQLException {
+    try (PreparedStatement ps =
+        db.prepareStatement("DELETE FROM hosted_summaries WHERE summary_id = ?")) {
+      ps.setString(1, summaryId);
+      return ps.executeUpdate() > 0;
+    }
+  }
+
+  /** Replaces the signed note of a hosted summary (re-issued at each announcement). */
+  public synchronized void setHostedNote(String summaryId, byte[] note) throws SQLException {
+    try (PreparedStatement ps =
+        db.prepareStatement("UPDATE hosted_summaries SET note = ? WHERE summary_id = ?")) {
+      ps.setBytes(1, note);
+      ps.setString(2, summaryId);
+      ps.executeUpdate();
+    }
+  }
+
+  /** The current signed notes of the hosted summaries (those announced at least once). */
+  public synchronized List<byte[]> hostedNotes() throws SQLException {
+    List<byte[]> out = new ArrayList<>();
+    try (Statement s = db.createStatement();
+        ResultSet rs = s.executeQuery("SELECT note FROM hosted_summaries WHERE note IS NOT NULL")) {
+      while (rs.next()) {
+        out.add(rs.getBytes(1));
+      }
+    }
+    return out;
+  }
+
+  public synchronized void putKnownNote(KnownNote n) throws SQLException {
+    try (PreparedStatement ps =
+        db.prepareStatement("INSERT OR REPLACE INTO known_summary_notes VALUES (?, ?, ?, ?)")) {
+      ps.setString(1, n.summaryId());
+      ps.setString(2, n.peerId());
+      ps.setBytes(3, n.note());
+      ps.setLong(4, n.receivedAt());
+      ps.executeUpdate();
+    }
+  }
+
+  public synchronized List<KnownNote> knownNotes() throws SQLException {
+    List<KnownNote> out = new ArrayList<>();
+    try (Statement s = db.createStatement();
+        ResultSet rs = s.executeQuery("SELECT * FROM known_summary_notes ORDER BY received_at")) {
+      while (rs.next()) {
+        out.add(
+            new KnownNote(
+                rs.getString("summary_id"),
+                rs.getString("peer_id"),
+                rs.getBytes("note"),
+                rs.getLong("received_at")));
+      }
+    }
+    return out;
   }
 
   public synchronized void putKnownCard(

@@ -121,7 +121,7 @@ class NodeHomeTest {
       store.putPeer(new NodeStore.KnownPeer("12D3KooWx", List.of("/ip4/127.0.0.1/tcp/2"), 9));
     }
     try (NodeStore store = NodeStore.open(db)) {
-      assertThat(store.schemaVersion()).isEqualTo(5);
+      assertThat(store.schemaVersion()).isEqualTo(6);
       assertThat(store.hostedExperts())
           .singleElement()
           .satisfies(
