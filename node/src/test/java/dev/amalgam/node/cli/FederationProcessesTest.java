@@ -88,21 +88,7 @@ class FederationProcessesTest {
 
   private Path initHomeWithExpert(int i, String boot) throws Exception {
     Path home = dir.resolve("node" + i);
-    CliRun init =
-        CliRun.of(
-            "init",
-            "--home",
-            home.toString(),
-            "--listen",
-            "/ip4/127.0.0.1/tcp/0",
-            "--bootstrap",
-            boot,
-            "--federation",
-            FEDERATION,
-            "--api-port",
-            "0",
-            "--no-mdns");
-    assertThat(init.exitCode()).as(init.err()).isZero();
+    CliRun.initLoopbackHome(home, boot, FEDERATION);
     Path ckpt = TinyModels.variant(dir.resolve("expert" + i), 100 + i);
     CliRun add =
         CliRun.of(

@@ -96,21 +96,7 @@ class RoundsProcessesTest {
 
   private void initHome(String name, boolean participate) throws Exception {
     Path home = dir.resolve(name);
-    CliRun init =
-        CliRun.of(
-            "init",
-            "--home",
-            home.toString(),
-            "--listen",
-            "/ip4/127.0.0.1/tcp/0",
-            "--bootstrap",
-            bootstrapAddr,
-            "--federation",
-            FEDERATION,
-            "--api-port",
-            "0",
-            "--no-mdns");
-    assertThat(init.exitCode()).as(init.err()).isZero();
+    CliRun.initLoopbackHome(home, bootstrapAddr, FEDERATION);
     Path config = home.resolve(NodeHome.CONFIG);
     String text = Files.readString(config);
     assertThat(text).contains("participate: false");

@@ -110,21 +110,7 @@ class SummaryProcessesTest {
 
   private Path initHome(String name) {
     Path home = dir.resolve(name);
-    CliRun init =
-        CliRun.of(
-            "init",
-            "--home",
-            home.toString(),
-            "--listen",
-            "/ip4/127.0.0.1/tcp/0",
-            "--bootstrap",
-            bootstrapAddr,
-            "--federation",
-            FEDERATION,
-            "--api-port",
-            "0",
-            "--no-mdns");
-    assertThat(init.exitCode()).as(init.err()).isZero();
+    CliRun.initLoopbackHome(home, bootstrapAddr, FEDERATION);
     return home;
   }
 
