@@ -35,6 +35,7 @@ import picocli.CommandLine.Option;
       ExpertCommand.class,
       ExpertsCommand.class,
       PeersCommand.class,
+      DemoCommand.class,
       CommandLine.HelpCommand.class,
     })
 public final class Amalgam implements Runnable {

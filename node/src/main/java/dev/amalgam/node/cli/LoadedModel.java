@@ -11,9 +11,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** A checkpoint directory loaded into the runtime together with its tokenizer. */
-record LoadedModel(DecoderModel model, TextTokenizer tokenizer, TaskEncoding encoding)
+public record LoadedModel(DecoderModel model, TextTokenizer tokenizer, TaskEncoding encoding)
     implements AutoCloseable {
-  static LoadedModel load(Path dir) throws CheckpointException {
+  public static LoadedModel load(Path dir) throws CheckpointException {
     Path tokenizerFile = dir.resolve("tokenizer.json");
     if (!Files.isRegularFile(tokenizerFile)) {
       throw new CheckpointException(
