@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
 final class DemoCommand implements Callable<Integer> {
   @Option(
       names = "--n",
-      defaultValue = "40",
+      defaultValue = "50",
       paramLabel = "N",
       description =
           "Test examples per task family for every evaluation (default: ${DEFAULT-VALUE}).")
@@ -33,7 +33,7 @@ final class DemoCommand implements Callable<Integer> {
 
   @Option(
       names = "--budget",
-      defaultValue = "12",
+      defaultValue = "24",
       paramLabel = "N",
       description = "Candidates the layer-wise search scores (default: ${DEFAULT-VALUE}).")
   int budget;

@@ -85,6 +85,9 @@ public final class DemoRun {
               if (!options.keep()) {
                 TempDirs.delete(work);
               }
+              System.err.println(
+                  "amalgam demo: interrupted; stopped every process it started"
+                      + (options.keep() ? " (kept " + work + ")" : " and removed " + work));
             },
             "amalgam-demo-stop");
     Runtime.getRuntime().addShutdownHook(onInterrupt);
