@@ -181,7 +181,6 @@ public final class DemoRun {
       Future<SummaryMade> summary = summarizeOnNode3(node3);
 
       Evaluations evaluations = new Evaluations(compute, options.n(), options.seed());
-      Map<String, Path> rows = new LinkedHashMap<>();
 
       t = narrator.begin();
       federation.startNodes();
@@ -190,8 +189,8 @@ public final class DemoRun {
               + String.join(
                   ", ", nodes.stream().map(n -> n.name() + " " + shortId(n.peerId())).toList())
               + ", joined through the bootstrap peer");
-      submit(evaluations, rows, "base", zoo.base());
-      submit(evaluations, rows, "arith (node 1)", zoo.arith());
+      evaluations.submit("base", zoo.base());
+      evaluations.submit("arith (node 1)", zoo.arith());
 
       t = narrator.begin();
       List<ExpertView> seen =
@@ -213,7 +212,7 @@ public final class DemoRun {
       t = narrator.begin();
       Fetched fetched = fetchThroughNode1(node1, relId);
       Path relational = fetched.dir();
-      submit(evaluations, rows, "relational (node 2)", relational);
+      evaluations.submit("relational (node 2)", relational);
       t.done(fetched.description());
 
       t = narrator.begin();
@@ -249,7 +248,7 @@ public final class DemoRun {
       String uniformId = Futures.get(uniformMerge);
       ids.put("uniform merge", uniformId);
       ids.put("layer-wise merge", layerwiseId);
-      submit(evaluations, rows, "uniform merge", merges.resolve("uniform"));
+      evaluations.submit("uniform merge", merges.resolve("uniform"));
       t.done(
           "node 1 merged both recipes by expert ids (amalgam merge): layer-wise "
               + shortId(layerwiseId)
@@ -269,7 +268,7 @@ public final class DemoRun {
               + " travel over the network)");
 
       t = narrator.begin();
-      submit(evaluations, rows, "layer-wise merge", merges.resolve("layerwise"));
+      evaluations.submit("layer-wise merge", merges.resolve("layerwise"));
       Path fused = merges.resolve("fused");
       FuseRun.Result fusion =
           FuseRun.run(
@@ -290,8 +289,8 @@ public final class DemoRun {
               });
       String fusedId = expertId(fused);
       ids.put("fused (layer-wise merge + family-b summary)", fusedId);
-      submit(evaluations, rows, "fused", fused);
-      submit(evaluations, rows, "family-b (node 3)", zoo.familyB());
+      evaluations.submit("fused", fused);
+      evaluations.submit("family-b (node 3)", zoo.familyB());
       t.done(
           String.format(
               Locale.ROOT,
@@ -305,7 +304,7 @@ public final class DemoRun {
 
       t = narrator.begin();
       List<TestScores> scores = evaluations.awaitAll();
-      ResultsTable table = new ResultsTable(order(scores, rows), options.n());
+      ResultsTable table = new ResultsTable(order(scores), options.n());
       t.done(
           "evaluated "
               + scores.size()
@@ -521,11 +520,6 @@ public final class DemoRun {
       return mergeOn(node2, received, node2.home().resolve("merges").resolve("layerwise"));
     }
 
-    private void submit(Evaluations evaluations, Map<String, Path> rows, String label, Path dir) {
-      rows.put(label, dir);
-      evaluations.submit(label, dir);
-    }
-
     private String settings() {
       return String.format(
           Locale.ROOT,
@@ -554,7 +548,7 @@ public final class DemoRun {
           "layer-wise merge",
           "fused");
 
-  private static List<TestScores> order(List<TestScores> scores, Map<String, Path> rows) {
+  private static List<TestScores> order(List<TestScores> scores) {
     List<TestScores> ordered = new ArrayList<>();
     for (String label : ROWS) {
       scores.stream().filter(s -> s.label().equals(label)).findFirst().ifPresent(ordered::add);
