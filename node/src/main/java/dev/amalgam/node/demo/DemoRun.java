@@ -11,8 +11,6 @@ import dev.amalgam.merge.fusion.FusionRule;
 import dev.amalgam.merge.runtime.StepResult;
 import dev.amalgam.merge.search.TestScores;
 import dev.amalgam.node.api.ExpertView;
-import dev.amalgam.node.api.FetchRequest;
-import dev.amalgam.node.exchange.ExpertFetch;
 import dev.amalgam.node.home.NodeHome;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -391,24 +389,26 @@ public final class DemoRun {
       return html;
     }
 
-    private Fetched fetchThroughNode1(DemoNode node1, String id) throws IOException {
+    /** {@code amalgam fetch} on node 1: its daemon finds the providers and fetches. */
+    private Fetched fetchThroughNode1(DemoNode node1, String id)
+        throws IOException, InterruptedException {
       Path target = NodeHome.open(node1.home()).dataDir().resolve("experts").resolve(id);
-      ExpertFetch.Result r =
-          node1
-              .api()
-              .fetch(new FetchRequest(id, target.toString(), null), new ExpertFetch.Listener() {});
-      if (r.partial() || r.chunksFetched() == 0) {
-        throw new DemoException("node 1: the fetch of " + id + " fetched no chunks");
-      }
+      List<String> lines =
+          children.run(
+              "node1-fetch",
+              VERB,
+              "fetch",
+              id,
+              "-o",
+              target.toString(),
+              "--home",
+              node1.home().toString());
+      String summary = value("node1-fetch", lines, "fetched " + id + ":");
       return new Fetched(
-          r.directory(),
-          String.format(
-              Locale.ROOT,
-              "node 1 fetched relational through its daemon (DHT providers, bitswap): %d chunks,"
-                  + " %.1f MiB from %s, each checked against its CID, expert id verified",
-              r.chunksFetched(),
-              r.bytesFetched() / 1048576.0,
-              r.bytesByPeer().size() == 1 ? "1 peer" : r.bytesByPeer().size() + " peers"));
+          target,
+          "node 1 fetched relational through its daemon (amalgam fetch: providers from the DHT,"
+              + " blocks over bitswap, each checked against its CID, expert id verified): "
+              + summary);
     }
 
     private Path generateFusionData(DemoNode node1, DemoNode node3) throws IOException {
