@@ -39,6 +39,7 @@ import picocli.CommandLine.Option;
       PeersCommand.class,
       RoundCommand.class,
       RoundsCommand.class,
+      DemoCommand.class,
       CommandLine.HelpCommand.class,
     })
 public final class Amalgam implements Runnable {

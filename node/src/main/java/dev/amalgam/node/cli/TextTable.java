@@ -5,14 +5,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** A plain left-aligned text table with a header row. */
-final class TextTable {
+public final class TextTable {
   private final List<String[]> rows = new ArrayList<>();
 
-  TextTable(String... header) {
+  public TextTable(String... header) {
     rows.add(header);
   }
 
-  TextTable row(Object... cells) {
+  public TextTable row(Object... cells) {
     String[] r = new String[cells.length];
     for (int i = 0; i < cells.length; i++) {
       r[i] = cells[i] == null ? "-" : cells[i].toString();
@@ -21,11 +21,11 @@ final class TextTable {
     return this;
   }
 
-  boolean isEmpty() {
+  public boolean isEmpty() {
     return rows.size() == 1;
   }
 
-  void print(PrintWriter out) {
+  public void print(PrintWriter out) {
     int cols = rows.get(0).length;
     int[] width = new int[cols];
     for (String[] r : rows) {

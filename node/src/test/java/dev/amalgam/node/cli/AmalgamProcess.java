@@ -130,6 +130,22 @@ final class AmalgamProcess implements AutoCloseable {
         .strip();
   }
 
+  /** The OS process, e.g. to see which processes it started. */
+  ProcessHandle handle() {
+    return process.toHandle();
+  }
+
+  /** Its exit code once it ends by itself (killing it if it runs past {@code timeout}). */
+  int awaitExit(Duration timeout) throws InterruptedException {
+    if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+      throw new AssertionError(
+          name + " did not exit within " + timeout.toSeconds() + " s:\n" + output());
+    }
+    reader.join(Duration.ofSeconds(5));
+    return process.exitValue();
+  }
+
   long count(Predicate<String> p) {
     synchronized (lines) {
       return lines.stream().filter(p).count();
