@@ -226,4 +226,12 @@ public record ExpertCard(
         mergedFrom,
         Optional.ofNullable(recipe));
   }
+
+  /** The {@code recipe_sha256} of a recipe: SHA-256 of its UTF-8 text, lowercase hex. */
+  public static String recipeSha256(String recipeText) {
+    return java.util.HexFormat.of()
+        .formatHex(
+            dev.amalgam.multiformats.Multihash.newSha256()
+                .digest(recipeText.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+  }
 }

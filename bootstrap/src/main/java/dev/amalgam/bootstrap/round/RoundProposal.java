@@ -1,5 +1,6 @@
 package dev.amalgam.bootstrap.round;
 
+import dev.amalgam.bootstrap.card.ExpertCard;
 import dev.amalgam.multiformats.Cid;
 import dev.amalgam.protocol.crypto.PrivateKey;
 import dev.amalgam.protocol.peer.PeerId;
@@ -7,10 +8,7 @@ import dev.amalgam.protocol.proto.ProtoReader;
 import dev.amalgam.protocol.proto.ProtoWriter;
 import dev.amalgam.protocol.record.Envelope;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -45,7 +43,7 @@ public record RoundProposal(
   public record Signed(RoundProposal proposal, byte[] envelope, Cid id) {}
 
   public String recipeSha256() {
-    return sha256Hex(recipe);
+    return ExpertCard.recipeSha256(recipe);
   }
 
   public Signed seal(PrivateKey key) {
@@ -99,7 +97,7 @@ public record RoundProposal(
     if (recipe.getBytes(StandardCharsets.UTF_8).length > MAX_RECIPE_BYTES) {
       throw new RoundException("recipe (2) is longer than " + MAX_RECIPE_BYTES + " bytes");
     }
-    if (!sha256Hex(recipe).equals(sha)) {
+    if (!ExpertCard.recipeSha256(recipe).equals(sha)) {
       throw new RoundException("recipe_sha256 (3) " + sha + " is not the SHA-256 of the recipe");
     }
     if (inputs.isEmpty() || inputs.size() > MAX_INPUTS) {
@@ -110,15 +108,5 @@ public record RoundProposal(
           "dev_set_id (6) " + devSetId + " is not the id of dev_set (5), " + devSet.id());
     }
     return new RoundProposal(signer, federation, recipe, inputs, devSet, issued);
-  }
-
-  static String sha256Hex(String text) {
-    try {
-      return HexFormat.of()
-          .formatHex(
-              MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is always available", e);
-    }
   }
 }

@@ -1,5 +1,6 @@
 package dev.amalgam.node.demo;
 
+import dev.amalgam.bootstrap.card.ExpertCard;
 import dev.amalgam.merge.checkpoint.Checkpoint;
 import dev.amalgam.merge.eval.Split;
 import dev.amalgam.merge.eval.TaskFamilies;
@@ -18,11 +19,8 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -326,7 +324,7 @@ public final class DemoRun {
               + shortId(published)
               + " (amalgam expert add): its card carries the scores and the provenance (merged"
               + " from base, arith, relational; recipe SHA-256 "
-              + sha256(recipeText).substring(0, 12)
+              + ExpertCard.recipeSha256(recipeText).substring(0, 12)
               + "…)");
 
       t = narrator.begin();
@@ -543,10 +541,10 @@ public final class DemoRun {
               CONVERGE,
               "node 1's card of the published merge " + published);
       ExpertView card = DemoNode.card(seen, published, node1.peerId()).orElseThrow();
-      if (!sha256(recipeText).equals(card.recipeSha256())) {
+      if (!ExpertCard.recipeSha256(recipeText).equals(card.recipeSha256())) {
         throw new DemoException(
             "node 2: the recipe's SHA-256 "
-                + sha256(recipeText)
+                + ExpertCard.recipeSha256(recipeText)
                 + " is not the one on the card ("
                 + card.recipeSha256()
                 + ")");
@@ -628,16 +626,6 @@ public final class DemoRun {
 
   static String shortId(String id) {
     return id.length() <= 14 ? id : "…" + id.substring(id.length() - 10);
-  }
-
-  static String sha256(String text) {
-    try {
-      return HexFormat.of()
-          .formatHex(
-              MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is always available", e);
-    }
   }
 
   private static String loadAverage() {

@@ -122,15 +122,8 @@ public final class ExpertRegistry {
       }
       i++;
     }
-    try {
-      byte[] digest =
-          java.security.MessageDigest.getInstance("SHA-256")
-              .digest(
-                  root.get("recipe").asText().getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      return new Provenance(inputs, java.util.HexFormat.of().formatHex(digest));
-    } catch (java.security.NoSuchAlgorithmException e) {
-      throw new IllegalStateException("SHA-256 is always available", e);
-    }
+    return new Provenance(
+        inputs, dev.amalgam.bootstrap.card.ExpertCard.recipeSha256(root.get("recipe").asText()));
   }
 
   private static String defaultName(Path path) {
