@@ -19,9 +19,10 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 
 /**
- * Runtime throughput on 2 cores: teacher-forced scoring and training steps (tokens/s) for a
- * zoo-sized decoder, and loading plus scoring a 512-token text with a TinyLlama-1.1B-shaped
- * checkpoint of random BF16 weights read from disk. Usage: RuntimeBench [DIR] [--train-large]
+ * Runtime throughput on 2 cores: teacher-forced scoring and training steps (tokens/s) for the zoo's
+ * family-A base and family-B expert (when run from the repository root) and a larger zoo-style
+ * decoder, and loading plus scoring a 512-token text with a TinyLlama-1.1B-shaped checkpoint of
+ * random BF16 weights read from disk. Usage: RuntimeBench [DIR] [--train-large]
  */
 public final class RuntimeBench {
   public static void main(String[] args) throws Exception {
@@ -30,10 +31,22 @@ public final class RuntimeBench {
     System.out.println("threads: " + Runtime.getRuntime().availableProcessors() + " cores");
     List<String[]> rows = new ArrayList<>();
 
+    for (String name : List.of("base", "family-b")) {
+      Path zooModel = Path.of("zoo/models", name);
+      if (Files.exists(zooModel.resolve("config.json"))) {
+        try (DecoderModel model = DecoderCheckpoints.load(zooModel)) {
+          String label =
+              String.format(Locale.ROOT, "zoo %s (%,d params)", name, model.parameterCount());
+          rows.add(score(label, model, 16, 128, 5));
+          rows.add(train(label, model, 16, 128, 5));
+        }
+      }
+    }
+
     DecoderConfig zoo = DecoderConfig.llama(256, 688, 4, 4, 2, 512, 10000, true);
     try (DecoderModel model = DecoderModel.load(zoo, WeightInitializer.initialize(zoo, 1, 0.02))) {
-      rows.add(score("zoo-sized (4 layers, hidden 256, 3.4M params)", model, 16, 128, 5));
-      rows.add(train("zoo-sized (4 layers, hidden 256, 3.4M params)", model, 16, 128, 5));
+      rows.add(score("zoo-style, larger (4 layers, hidden 256, 3.4M)", model, 16, 128, 5));
+      rows.add(train("zoo-style, larger (4 layers, hidden 256, 3.4M)", model, 16, 128, 5));
     }
 
     DecoderConfig tiny = DecoderConfig.llama(2048, 5632, 22, 32, 4, 32000, 10000, false);
