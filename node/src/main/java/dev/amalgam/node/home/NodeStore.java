@@ -281,37 +281,28 @@ public final class NodeStore implements AutoCloseable {
   }
 
   public synchronized void putHostedExpert(HostedExpert e, byte[] card) throws SQLException {
-    try (PreparedStatement ps =
-        db.prepareStatement(
-            "INSERT OR REPLACE INTO hosted_experts (expert_id, path, name, family_id,"
-                + " tokenizer_id, base_id, tags, card, added_at, size_bytes, scores,"
-                + " merged_from, recipe_sha256)"
-                + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
-      ps.setString(1, e.expertId());
-      ps.setString(2, e.path().toString());
-      ps.setString(3, e.name());
-      ps.setString(4, e.familyId());
-      ps.setString(5, e.tokenizerId());
-      ps.setString(6, e.baseId());
-      ps.setString(7, String.join(",", e.tags()));
-      ps.setBytes(8, card);
-      ps.setLong(9, e.addedAt());
-      ps.setLong(10, e.sizeBytes());
-      ps.setString(11, encodeScores(e.scores()));
-      ps.setString(12, String.join(",", e.mergedFrom()));
-      ps.setString(13, e.recipeSha256());
-      ps.executeUpdate();
-    }
+    update(
+        "INSERT OR REPLACE INTO hosted_experts (expert_id, path, name, family_id, tokenizer_id,"
+            + " base_id, tags, card, added_at, size_bytes, scores, merged_from, recipe_sha256)"
+            + " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        e.expertId(),
+        e.path().toString(),
+        e.name(),
+        e.familyId(),
+        e.tokenizerId(),
+        e.baseId(),
+        String.join(",", e.tags()),
+        card,
+        e.addedAt(),
+        e.sizeBytes(),
+        encodeScores(e.scores()),
+        String.join(",", e.mergedFrom()),
+        e.recipeSha256());
   }
 
   /** Replaces the signed card of a hosted expert (re-issued at each announcement). */
   public synchronized void setHostedCard(String expertId, byte[] card) throws SQLException {
-    try (PreparedStatement ps =
-        db.prepareStatement("UPDATE hosted_experts SET card = ? WHERE expert_id = ?")) {
-      ps.setBytes(1, card);
-      ps.setString(2, expertId);
-      ps.executeUpdate();
-    }
+    update("UPDATE hosted_experts SET card = ? WHERE expert_id = ?", card, expertId);
   }
 
   private static String encodeScores(Map<String, Double> scores) {
@@ -338,22 +329,19 @@ public final class NodeStore implements AutoCloseable {
     return out;
   }
 
+  /** The items of a separator-joined column ("" is no item). */
+  private static List<String> splitList(String joined, String separator) {
+    return joined.isEmpty() ? List.of() : List.of(joined.split(separator));
+  }
+
   public synchronized boolean removeHostedExpert(String expertId) throws SQLException {
-    try (PreparedStatement ps =
-        db.prepareStatement("DELETE FROM hosted_experts WHERE expert_id = ?")) {
-      ps.setString(1, expertId);
-      return ps.executeUpdate() > 0;
-    }
+    return update("DELETE FROM hosted_experts WHERE expert_id = ?", expertId) > 0;
   }
 
   public synchronized List<HostedExpert> hostedExperts() throws SQLException {
-    List<HostedExpert> out = new ArrayList<>();
-    try (Statement s = db.createStatement();
-        ResultSet rs =
-            s.executeQuery("SELECT * FROM hosted_experts ORDER BY added_at, expert_id")) {
-      while (rs.next()) {
-        String tags = rs.getString("tags");
-        out.add(
+    return query(
+        "SELECT * FROM hosted_experts ORDER BY added_at, expert_id",
+        rs ->
             new HostedExpert(
                 rs.getString("expert_id"),
                 Path.of(rs.getString("path")),
@@ -361,57 +349,46 @@ public final class NodeStore implements AutoCloseable {
                 rs.getString("family_id"),
                 rs.getString("tokenizer_id"),
                 rs.getString("base_id"),
-                tags.isEmpty() ? List.of() : List.of(tags.split(",")),
+                splitList(rs.getString("tags"), ","),
                 rs.getLong("added_at"),
                 rs.getLong("size_bytes"),
                 decodeScores(rs.getString("scores")),
-                rs.getString("merged_from").isEmpty()
-                    ? List.of()
-                    : List.of(rs.getString("merged_from").split(",")),
+                splitList(rs.getString("merged_from"), ","),
                 rs.getString("recipe_sha256")));
-      }
-    }
-    return out;
   }
 
   public synchronized Optional<byte[]> hostedCard(String expertId) throws SQLException {
-    try (PreparedStatement ps =
-        db.prepareStatement("SELECT card FROM hosted_experts WHERE expert_id = ?")) {
-      ps.setString(1, expertId);
-      try (ResultSet rs = ps.executeQuery()) {
-        return rs.next() ? Optional.ofNullable(rs.getBytes(1)) : Optional.empty();
-      }
-    }
+    return query(
+            "SELECT card FROM hosted_experts WHERE expert_id = ?",
+            rs -> Optional.ofNullable(rs.getBytes(1)),
+            expertId)
+        .stream()
+        .findFirst()
+        .orElse(Optional.empty());
   }
 
   public synchronized void putHostedSummary(HostedSummary h) throws SQLException {
-    try (PreparedStatement ps =
-        db.prepareStatement(
-            "INSERT OR REPLACE INTO hosted_summaries (summary_id, path, name, dataset_id,"
-                + " source_model, source_tokenizer, top_k, sequences, response_tokens,"
-                + " size_bytes, note, added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)")) {
-      ps.setString(1, h.summaryId());
-      ps.setString(2, h.path().toString());
-      ps.setString(3, h.name());
-      ps.setString(4, h.datasetId());
-      ps.setString(5, h.sourceModel());
-      ps.setString(6, h.sourceTokenizer());
-      ps.setInt(7, h.topK());
-      ps.setLong(8, h.sequences());
-      ps.setLong(9, h.responseTokens());
-      ps.setLong(10, h.sizeBytes());
-      ps.setLong(11, h.addedAt());
-      ps.executeUpdate();
-    }
+    update(
+        "INSERT OR REPLACE INTO hosted_summaries (summary_id, path, name, dataset_id,"
+            + " source_model, source_tokenizer, top_k, sequences, response_tokens,"
+            + " size_bytes, note, added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)",
+        h.summaryId(),
+        h.path().toString(),
+        h.name(),
+        h.datasetId(),
+        h.sourceModel(),
+        h.sourceTokenizer(),
+        h.topK(),
+        h.sequences(),
+        h.responseTokens(),
+        h.sizeBytes(),
+        h.addedAt());
   }
 
   public synchronized List<HostedSummary> hostedSummaries() throws SQLException {
-    List<HostedSummary> out = new ArrayList<>();
-    try (Statement s = db.createStatement();
-        ResultSet rs =
-            s.executeQuery("SELECT * FROM hosted_summaries ORDER BY added_at, summary_id")) {
-      while (rs.next()) {
-        out.add(
+    return query(
+        "SELECT * FROM hosted_summaries ORDER BY added_at, summary_id",
+        rs ->
             new HostedSummary(
                 rs.getString("summary_id"),
                 Path.of(rs.getString("path")),
@@ -424,186 +401,126 @@ public final class NodeStore implements AutoCloseable {
                 rs.getLong("response_tokens"),
                 rs.getLong("size_bytes"),
                 rs.getLong("added_at")));
-      }
-    }
-    return out;
   }
 
   public synchronized boolean removeHostedSummary(String summaryId) throws SQLException {
-    try (PreparedStatement ps =
-        db.prepareStatement("DELETE FROM hosted_summaries WHERE summary_id = ?")) {
-      ps.setString(1, summaryId);
-      return ps.executeUpdate() > 0;
-    }
+    return update("DELETE FROM hosted_summaries WHERE summary_id = ?", summaryId) > 0;
   }
 
   /** Replaces the signed note of a hosted summary (re-issued at each announcement). */
   public synchronized void setHostedNote(String summaryId, byte[] note) throws SQLException {
-    try (PreparedStatement ps =
-        db.prepareStatement("UPDATE hosted_summaries SET note = ? WHERE summary_id = ?")) {
-      ps.setBytes(1, note);
-      ps.setString(2, summaryId);
-      ps.executeUpdate();
-    }
+    update("UPDATE hosted_summaries SET note = ? WHERE summary_id = ?", note, summaryId);
   }
 
   /** The current signed notes of the hosted summaries (those announced at least once). */
   public synchronized List<byte[]> hostedNotes() throws SQLException {
-    List<byte[]> out = new ArrayList<>();
-    try (Statement s = db.createStatement();
-        ResultSet rs = s.executeQuery("SELECT note FROM hosted_summaries WHERE note IS NOT NULL")) {
-      while (rs.next()) {
-        out.add(rs.getBytes(1));
-      }
-    }
-    return out;
+    return query("SELECT note FROM hosted_summaries WHERE note IS NOT NULL", rs -> rs.getBytes(1));
   }
 
   public synchronized void putKnownNote(KnownNote n) throws SQLException {
-    try (PreparedStatement ps =
-        db.prepareStatement("INSERT OR REPLACE INTO known_summary_notes VALUES (?, ?, ?, ?)")) {
-      ps.setString(1, n.summaryId());
-      ps.setString(2, n.peerId());
-      ps.setBytes(3, n.note());
-      ps.setLong(4, n.receivedAt());
-      ps.executeUpdate();
-    }
+    update(
+        "INSERT OR REPLACE INTO known_summary_notes VALUES (?, ?, ?, ?)",
+        n.summaryId(),
+        n.peerId(),
+        n.note(),
+        n.receivedAt());
   }
 
   public synchronized List<KnownNote> knownNotes() throws SQLException {
-    List<KnownNote> out = new ArrayList<>();
-    try (Statement s = db.createStatement();
-        ResultSet rs = s.executeQuery("SELECT * FROM known_summary_notes ORDER BY received_at")) {
-      while (rs.next()) {
-        out.add(
+    return query(
+        "SELECT * FROM known_summary_notes ORDER BY received_at",
+        rs ->
             new KnownNote(
                 rs.getString("summary_id"),
                 rs.getString("peer_id"),
                 rs.getBytes("note"),
                 rs.getLong("received_at")));
-      }
-    }
-    return out;
   }
 
   public synchronized void putKnownCard(
       String expertId, String peerId, byte[] card, long receivedAt) throws SQLException {
-    try (PreparedStatement ps =
-        db.prepareStatement("INSERT OR REPLACE INTO known_cards VALUES (?, ?, ?, ?)")) {
-      ps.setString(1, expertId);
-      ps.setString(2, peerId);
-      ps.setBytes(3, card);
-      ps.setLong(4, receivedAt);
-      ps.executeUpdate();
-    }
+    update(
+        "INSERT OR REPLACE INTO known_cards VALUES (?, ?, ?, ?)",
+        expertId,
+        peerId,
+        card,
+        receivedAt);
   }
 
   public synchronized List<KnownCard> knownCards() throws SQLException {
-    List<KnownCard> out = new ArrayList<>();
-    try (Statement s = db.createStatement();
-        ResultSet rs = s.executeQuery("SELECT * FROM known_cards ORDER BY received_at")) {
-      while (rs.next()) {
-        out.add(
+    return query(
+        "SELECT * FROM known_cards ORDER BY received_at",
+        rs ->
             new KnownCard(
                 rs.getString("expert_id"),
                 rs.getString("peer_id"),
                 rs.getBytes("card"),
                 rs.getLong("received_at")));
-      }
-    }
-    return out;
   }
 
   public synchronized void putPeer(KnownPeer p) throws SQLException {
-    try (PreparedStatement ps =
-        db.prepareStatement(
-            "INSERT INTO peers (peer_id, addrs, last_seen) VALUES (?, ?, ?) "
-                + "ON CONFLICT(peer_id) DO UPDATE SET addrs = excluded.addrs, last_seen = excluded.last_seen")) {
-      ps.setString(1, p.peerId());
-      ps.setString(2, String.join(" ", p.addrs()));
-      ps.setLong(3, p.lastSeen());
-      ps.executeUpdate();
-    }
+    update(
+        "INSERT INTO peers (peer_id, addrs, last_seen) VALUES (?, ?, ?) ON CONFLICT(peer_id)"
+            + " DO UPDATE SET addrs = excluded.addrs, last_seen = excluded.last_seen",
+        p.peerId(),
+        String.join(" ", p.addrs()),
+        p.lastSeen());
   }
 
   public synchronized List<KnownPeer> peers() throws SQLException {
-    List<KnownPeer> out = new ArrayList<>();
-    try (Statement s = db.createStatement();
-        ResultSet rs = s.executeQuery("SELECT * FROM peers ORDER BY last_seen DESC")) {
-      while (rs.next()) {
-        String addrs = rs.getString("addrs");
-        out.add(
+    return query(
+        "SELECT * FROM peers ORDER BY last_seen DESC",
+        rs ->
             new KnownPeer(
                 rs.getString("peer_id"),
-                addrs.isEmpty() ? List.of() : List.of(addrs.split(" ")),
+                splitList(rs.getString("addrs"), " "),
                 rs.getLong("last_seen")));
-      }
-    }
-    return out;
   }
 
   /** Records one more offence of {@code peerId} at {@code at} (epoch ms). */
   public synchronized void penalize(String peerId, String reason, long at) throws SQLException {
-    try (PreparedStatement ps =
-        db.prepareStatement(
-            "INSERT INTO peer_penalties (peer_id, reason, count, last_at) VALUES (?, ?, 1, ?) "
-                + "ON CONFLICT(peer_id) DO UPDATE SET reason = excluded.reason,"
-                + " count = count + 1, last_at = excluded.last_at")) {
-      ps.setString(1, peerId);
-      ps.setString(2, reason);
-      ps.setLong(3, at);
-      ps.executeUpdate();
-    }
+    update(
+        "INSERT INTO peer_penalties (peer_id, reason, count, last_at) VALUES (?, ?, 1, ?) "
+            + "ON CONFLICT(peer_id) DO UPDATE SET reason = excluded.reason,"
+            + " count = count + 1, last_at = excluded.last_at",
+        peerId,
+        reason,
+        at);
   }
 
   /** The peers penalized at or after {@code since} (epoch ms), most recent first. */
   public synchronized List<PeerPenalty> penalties(long since) throws SQLException {
-    List<PeerPenalty> out = new ArrayList<>();
-    try (PreparedStatement ps =
-        db.prepareStatement(
-            "SELECT * FROM peer_penalties WHERE last_at >= ? ORDER BY last_at DESC, peer_id")) {
-      ps.setLong(1, since);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(
-              new PeerPenalty(
-                  rs.getString("peer_id"),
-                  rs.getString("reason"),
-                  rs.getLong("count"),
-                  rs.getLong("last_at")));
-        }
-      }
-    }
-    return out;
+    return query(
+        "SELECT * FROM peer_penalties WHERE last_at >= ? ORDER BY last_at DESC, peer_id",
+        rs ->
+            new PeerPenalty(
+                rs.getString("peer_id"),
+                rs.getString("reason"),
+                rs.getLong("count"),
+                rs.getLong("last_at")),
+        since);
   }
 
   /** Stores a proposal; false when it was already known. */
   public synchronized boolean putRoundProposal(StoredProposal p) throws SQLException {
-    try (PreparedStatement ps =
-        db.prepareStatement("INSERT OR IGNORE INTO round_proposals VALUES (?, ?, ?, ?)")) {
-      ps.setString(1, p.proposalId());
-      ps.setString(2, p.proposer());
-      ps.setBytes(3, p.envelope());
-      ps.setLong(4, p.receivedAt());
-      return ps.executeUpdate() > 0;
-    }
+    return update(
+            "INSERT OR IGNORE INTO round_proposals VALUES (?, ?, ?, ?)",
+            p.proposalId(),
+            p.proposer(),
+            p.envelope(),
+            p.receivedAt())
+        > 0;
   }
 
   public synchronized List<StoredProposal> roundProposals() throws SQLException {
-    List<StoredProposal> out = new ArrayList<>();
-    try (Statement s = db.createStatement();
-        ResultSet rs =
-            s.executeQuery("SELECT * FROM round_proposals ORDER BY received_at, proposal_id")) {
-      while (rs.next()) {
-        out.add(
+    return query(
+        "SELECT * FROM round_proposals ORDER BY received_at, proposal_id",
+        rs ->
             new StoredProposal(
                 rs.getString("proposal_id"),
                 rs.getString("proposer"),
                 rs.getBytes("envelope"),
                 rs.getLong("received_at")));
-      }
-    }
-    return out;
   }
 
   /**
@@ -611,48 +528,37 @@ public final class NodeStore implements AutoCloseable {
    * output id is remembered as {@code other_output_id} (the peer contradicted itself).
    */
   public synchronized ResultOutcome putRoundResult(StoredResult r) throws SQLException {
-    try (PreparedStatement ps =
-        db.prepareStatement(
-            "SELECT output_id FROM round_results WHERE proposal_id = ? AND peer_id = ?")) {
-      ps.setString(1, r.proposalId());
-      ps.setString(2, r.peerId());
-      try (ResultSet rs = ps.executeQuery()) {
-        if (rs.next()) {
-          if (rs.getString(1).equals(r.outputId())) {
-            return ResultOutcome.ALREADY_KNOWN;
-          }
-          try (PreparedStatement up =
-              db.prepareStatement(
-                  "UPDATE round_results SET other_output_id = ?"
-                      + " WHERE proposal_id = ? AND peer_id = ?")) {
-            up.setString(1, r.outputId());
-            up.setString(2, r.proposalId());
-            up.setString(3, r.peerId());
-            up.executeUpdate();
-          }
-          return ResultOutcome.CONFLICTING;
-        }
-      }
-    }
-    try (PreparedStatement ps =
-        db.prepareStatement("INSERT INTO round_results VALUES (?, ?, ?, ?, ?, NULL)")) {
-      ps.setString(1, r.proposalId());
-      ps.setString(2, r.peerId());
-      ps.setString(3, r.outputId());
-      ps.setBytes(4, r.envelope());
-      ps.setLong(5, r.receivedAt());
-      ps.executeUpdate();
+    List<String> known =
+        query(
+            "SELECT output_id FROM round_results WHERE proposal_id = ? AND peer_id = ?",
+            rs -> rs.getString(1),
+            r.proposalId(),
+            r.peerId());
+    if (known.isEmpty()) {
+      update(
+          "INSERT INTO round_results VALUES (?, ?, ?, ?, ?, NULL)",
+          r.proposalId(),
+          r.peerId(),
+          r.outputId(),
+          r.envelope(),
+          r.receivedAt());
       return ResultOutcome.NEW;
     }
+    if (known.getFirst().equals(r.outputId())) {
+      return ResultOutcome.ALREADY_KNOWN;
+    }
+    update(
+        "UPDATE round_results SET other_output_id = ? WHERE proposal_id = ? AND peer_id = ?",
+        r.outputId(),
+        r.proposalId(),
+        r.peerId());
+    return ResultOutcome.CONFLICTING;
   }
 
   public synchronized List<StoredResult> roundResults() throws SQLException {
-    List<StoredResult> out = new ArrayList<>();
-    try (Statement s = db.createStatement();
-        ResultSet rs =
-            s.executeQuery("SELECT * FROM round_results ORDER BY received_at, peer_id")) {
-      while (rs.next()) {
-        out.add(
+    return query(
+        "SELECT * FROM round_results ORDER BY received_at, peer_id",
+        rs ->
             new StoredResult(
                 rs.getString("proposal_id"),
                 rs.getString("peer_id"),
@@ -660,66 +566,42 @@ public final class NodeStore implements AutoCloseable {
                 rs.getBytes("envelope"),
                 rs.getLong("received_at"),
                 rs.getString("other_output_id")));
-      }
-    }
-    return out;
   }
 
   public synchronized void putRoundRun(RoundRun r) throws SQLException {
-    try (PreparedStatement ps =
-        db.prepareStatement("INSERT OR REPLACE INTO round_runs VALUES (?, ?, ?, ?)")) {
-      ps.setString(1, r.proposalId());
-      ps.setString(2, r.state());
-      ps.setString(3, r.detail());
-      ps.setLong(4, r.updatedAt());
-      ps.executeUpdate();
-    }
+    update(
+        "INSERT OR REPLACE INTO round_runs VALUES (?, ?, ?, ?)",
+        r.proposalId(),
+        r.state(),
+        r.detail(),
+        r.updatedAt());
   }
 
   public synchronized List<RoundRun> roundRuns() throws SQLException {
-    List<RoundRun> out = new ArrayList<>();
-    try (Statement s = db.createStatement();
-        ResultSet rs = s.executeQuery("SELECT * FROM round_runs ORDER BY updated_at")) {
-      while (rs.next()) {
-        out.add(
+    return query(
+        "SELECT * FROM round_runs ORDER BY updated_at",
+        rs ->
             new RoundRun(
                 rs.getString("proposal_id"),
                 rs.getString("state"),
                 rs.getString("detail"),
                 rs.getLong("updated_at")));
-      }
-    }
-    return out;
   }
 
   /** Records a chunk of a fetch into {@code target} as verified and written in place. */
   public synchronized void putFetchedChunk(String expertId, String target, String chunkCid)
       throws SQLException {
-    try (PreparedStatement ps =
-        db.prepareStatement("INSERT OR IGNORE INTO fetched_chunks VALUES (?, ?, ?)")) {
-      ps.setString(1, expertId);
-      ps.setString(2, target);
-      ps.setString(3, chunkCid);
-      ps.executeUpdate();
-    }
+    update("INSERT OR IGNORE INTO fetched_chunks VALUES (?, ?, ?)", expertId, target, chunkCid);
   }
 
   /** The chunks an earlier, unfinished fetch of {@code expertId} into {@code target} wrote. */
   public synchronized List<String> fetchedChunks(String expertId, String target)
       throws SQLException {
-    List<String> out = new ArrayList<>();
-    try (PreparedStatement ps =
-        db.prepareStatement(
-            "SELECT chunk_cid FROM fetched_chunks WHERE expert_id = ? AND target = ?")) {
-      ps.setString(1, expertId);
-      ps.setString(2, target);
-      try (ResultSet rs = ps.executeQuery()) {
-        while (rs.next()) {
-          out.add(rs.getString(1));
-        }
-      }
-    }
-    return out;
+    return query(
+        "SELECT chunk_cid FROM fetched_chunks WHERE expert_id = ? AND target = ?",
+        rs -> rs.getString(1),
+        expertId,
+        target);
   }
 
   /**
@@ -728,26 +610,51 @@ public final class NodeStore implements AutoCloseable {
    */
   public synchronized void clearOtherFetchedChunks(String expertId, String target, String keep)
       throws SQLException {
-    try (PreparedStatement ps =
-        db.prepareStatement(
-            "DELETE FROM fetched_chunks WHERE expert_id = ? AND target <> ?"
-                + " AND (target = ? OR substr(target, 1, ?) = ?)")) {
-      ps.setString(1, expertId);
-      ps.setString(2, keep);
-      ps.setString(3, target);
-      ps.setInt(4, target.length() + 1);
-      ps.setString(5, target + "|");
-      ps.executeUpdate();
-    }
+    update(
+        "DELETE FROM fetched_chunks WHERE expert_id = ? AND target <> ?"
+            + " AND (target = ? OR substr(target, 1, ?) = ?)",
+        expertId,
+        keep,
+        target,
+        target.length() + 1,
+        target + "|");
   }
 
   /** Forgets the progress of a fetch (finished, or its work directory is gone). */
   public synchronized void clearFetchedChunks(String expertId, String target) throws SQLException {
-    try (PreparedStatement ps =
-        db.prepareStatement("DELETE FROM fetched_chunks WHERE expert_id = ? AND target = ?")) {
-      ps.setString(1, expertId);
-      ps.setString(2, target);
-      ps.executeUpdate();
+    update("DELETE FROM fetched_chunks WHERE expert_id = ? AND target = ?", expertId, target);
+  }
+
+  /** Reads one row into a value. */
+  private interface Row<T> {
+    T read(ResultSet rs) throws SQLException;
+  }
+
+  /** Runs a statement with positional parameters; the number of rows it changed. */
+  private int update(String sql, Object... params) throws SQLException {
+    try (PreparedStatement ps = db.prepareStatement(sql)) {
+      bind(ps, params);
+      return ps.executeUpdate();
+    }
+  }
+
+  /** Runs a query with positional parameters; every row, read by {@code row}. */
+  private <T> List<T> query(String sql, Row<T> row, Object... params) throws SQLException {
+    try (PreparedStatement ps = db.prepareStatement(sql)) {
+      bind(ps, params);
+      List<T> out = new ArrayList<>();
+      try (ResultSet rs = ps.executeQuery()) {
+        while (rs.next()) {
+          out.add(row.read(rs));
+        }
+      }
+      return out;
+    }
+  }
+
+  private static void bind(PreparedStatement ps, Object[] params) throws SQLException {
+    for (int i = 0; i < params.length; i++) {
+      ps.setObject(i + 1, params[i]);
     }
   }
 
