@@ -544,24 +544,44 @@ public final class NodeDaemon implements AutoCloseable {
     if (s.card().peer().equals(host.peerId()) || cards.knows(s.envelope())) {
       return ValidationResult.ACCEPT;
     }
+    return confirmed(
+        m,
+        "card ignored",
+        s.card().expertId() + " from " + s.card().peer() + ": peer unreachable",
+        () -> confirmProvides(s.card()));
+  }
+
+  /** Something its signer must prove over the network before a gossiped record is accepted. */
+  private interface Confirmation {
+    void run() throws CardException, IOException, InterruptedException;
+  }
+
+  /**
+   * Accepts when {@code confirmation} succeeds; rejects (and penalizes the forwarder) when it
+   * proves the record false; ignores, logging {@code ignoredEvent}, when the signer cannot be
+   * reached.
+   */
+  private ValidationResult confirmed(
+      Message m, String ignoredEvent, String subject, Confirmation confirmation) {
     try {
-      confirmProvides(s.card());
+      confirmation.run();
       return ValidationResult.ACCEPT;
     } catch (CardException e) {
       reject(m.receivedFrom(), e.getMessage());
       return ValidationResult.REJECT;
     } catch (IOException e) {
-      log.event(
-          "card ignored",
-          s.card().expertId()
-              + " from "
-              + s.card().peer()
-              + ": peer unreachable: "
-              + e.getMessage());
+      log.event(ignoredEvent, subject + ": " + e.getMessage());
       return ValidationResult.IGNORE;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return ValidationResult.IGNORE;
+    }
+  }
+
+  /** Lets a dial reach a record's signer at the addresses it signed, unless already connected. */
+  private void learnAddresses(PeerId peer, List<Multiaddr> addrs) {
+    if (host.connections(peer).isEmpty() && !addrs.isEmpty()) {
+      host.peerstore().addAddresses(peer, addrs);
     }
   }
 
@@ -571,9 +591,7 @@ public final class NodeDaemon implements AutoCloseable {
    */
   private void confirmProvides(ExpertCard card)
       throws CardException, IOException, InterruptedException {
-    if (host.connections(card.peer()).isEmpty() && !card.addrs().isEmpty()) {
-      host.peerstore().addAddresses(card.peer(), card.addrs());
-    }
+    learnAddresses(card.peer(), card.addrs());
     List<byte[]> answer;
     try {
       answer = CardExchange.ask(host, card.peer(), List.of(card.expertId()), ASK_TIMEOUT);
@@ -1146,28 +1164,16 @@ public final class NodeDaemon implements AutoCloseable {
     if (s.note().peer().equals(host.peerId()) || notes.knows(s)) {
       return ValidationResult.ACCEPT;
     }
-    try {
-      confirmServesRoot(s.note());
-      return ValidationResult.ACCEPT;
-    } catch (CardException e) {
-      reject(m.receivedFrom(), e.getMessage());
-      return ValidationResult.REJECT;
-    } catch (IOException e) {
-      log.event(
-          "summary note ignored",
-          s.note().summaryId() + " from " + s.note().peer() + ": " + e.getMessage());
-      return ValidationResult.IGNORE;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return ValidationResult.IGNORE;
-    }
+    return confirmed(
+        m,
+        "summary note ignored",
+        s.note().summaryId() + " from " + s.note().peer(),
+        () -> confirmServesRoot(s.note()));
   }
 
   private void confirmServesRoot(SummaryNote note)
       throws CardException, IOException, InterruptedException {
-    if (host.connections(note.peer()).isEmpty() && !note.addrs().isEmpty()) {
-      host.peerstore().addAddresses(note.peer(), note.addrs());
-    }
+    learnAddresses(note.peer(), note.addrs());
     byte[] root = wantRoot(note.peer(), note.summaryId(), "the root of summary");
     SummaryManifest m;
     try {
