@@ -18,16 +18,17 @@ class SearchCommandTest {
     return file;
   }
 
-  @Test
-  void searchWritesABestRecipeThatMergeRuns() throws Exception {
+  /** A recipe of {@code method} over three tiny models: a base and two experts, weight 1/2. */
+  private Path recipeOverTinyModels(String method) throws Exception {
     Path models = Files.createDirectories(dir.resolve("recipes/models"));
     TinyModels.variant(models.resolve("base"), 1);
     TinyModels.variant(models.resolve("a"), 2);
     TinyModels.variant(models.resolve("b"), 3);
-    Path recipe =
-        recipe(
-            """
-            merge_method: ties
+    return recipe(
+        "merge_method: "
+            + method
+            + """
+
             base_model: models/base
             models:
               - model: models/a
@@ -35,6 +36,11 @@ class SearchCommandTest {
               - model: models/b
                 parameters: {weight: 0.5}
             """);
+  }
+
+  @Test
+  void searchWritesABestRecipeThatMergeRuns() throws Exception {
+    Path recipe = recipeOverTinyModels("ties");
     Path best = dir.resolve("out/BEST.yml");
     CliRun run =
         CliRun.of(
@@ -59,21 +65,7 @@ class SearchCommandTest {
 
   @Test
   void interruptedSearchStillWritesTheBestRecipeSoFar() throws Exception {
-    Path models = Files.createDirectories(dir.resolve("recipes/models"));
-    TinyModels.variant(models.resolve("base"), 1);
-    TinyModels.variant(models.resolve("a"), 2);
-    TinyModels.variant(models.resolve("b"), 3);
-    Path recipe =
-        recipe(
-            """
-            merge_method: task_arithmetic
-            base_model: models/base
-            models:
-              - model: models/a
-                parameters: {weight: 0.5}
-              - model: models/b
-                parameters: {weight: 0.5}
-            """);
+    Path recipe = recipeOverTinyModels("task_arithmetic");
     Path best = dir.resolve("out/BEST.yml");
     try (AmalgamProcess search =
         AmalgamProcess.start(
