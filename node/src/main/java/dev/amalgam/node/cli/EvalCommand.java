@@ -82,7 +82,7 @@ final class EvalCommand implements Callable<Integer> {
       names = "--loglik",
       description =
           "Also report the mean log-likelihood per token of the gold responses (teacher-forced,"
-              + " 95% interval over examples): smoother than exact match when accuracies are low.")
+              + " 95%% interval over examples): smoother than exact match when accuracies are low.")
   boolean logLik;
 
   @Option(names = "--json", description = "Print the results as JSON.")
