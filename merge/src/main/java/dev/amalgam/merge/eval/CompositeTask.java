@@ -9,13 +9,19 @@ import java.util.SplittableRandom;
  * coins than Ann") anchored by one absolute amount; the question asks for the far end of the chain,
  * so the solver must order the facts and then add and subtract along them.
  *
- * <p>The worked solution is one line of sentences joined by spaces ("Tia = 972. Ned = 972 + 68 =
- * 1040.") so that every name but the first is written after a space, as in the question: in both
- * zoo tokenizers a name at a line start is a different token from the same name after a space.
+ * <p>The worked solution has two lines. The first restates every fact, in the question's order,
+ * with the known person first ("Ann to Bob + 120.", "Ann = 10."): each sentence is a local rewrite
+ * of one question sentence. The second walks the chain from the anchor ("From Ann = 10. Ann to Bob:
+ * 10 + 120 = 130."): each step starts with the person just computed, so the next person, sign and
+ * amount are what follows that name in the first line (one lookup), and the step ends with one
+ * addition or subtraction. Names other than the line starts are written after a space, as in the
+ * question: in both zoo tokenizers a name at a line start is a different token.
  */
 public final class CompositeTask implements TaskFamily {
 
   private static final List<String> ITEMS = List.of("coins", "apples", "stamps", "books", "cards");
+
+  private record Fact(String sentence, String restated) {}
 
   @Override
   public String name() {
@@ -28,27 +34,34 @@ public final class CompositeTask implements TaskFamily {
     List<String> chain = Names.pick(random, links + 1);
     String item = ITEMS.get(random.nextInt(ITEMS.size()));
     long value = 10 + random.nextInt(990);
-    List<String> facts = new ArrayList<>();
-    facts.add(chain.getFirst() + " has " + value + " " + item + ".");
-    StringBuilder work = new StringBuilder(chain.getFirst() + " = " + value + ".");
+    List<Fact> facts = new ArrayList<>();
+    facts.add(
+        new Fact(
+            chain.getFirst() + " has " + value + " " + item + ".",
+            chain.getFirst() + " = " + value + "."));
+    StringBuilder walk = new StringBuilder("From " + chain.getFirst() + " = " + value + ".");
     for (int i = 1; i < chain.size(); i++) {
       long delta = 1 + random.nextInt(99);
       boolean more = random.nextBoolean() || value - delta < 1;
       long next = more ? value + delta : value - delta;
+      String sign = more ? " + " : " - ";
+      String link = chain.get(i - 1) + " to " + chain.get(i);
       facts.add(
-          chain.get(i)
-              + " has "
-              + delta
-              + (more ? " more " : " fewer ")
-              + item
-              + " than "
-              + chain.get(i - 1)
-              + ".");
-      work.append(' ')
-          .append(chain.get(i))
-          .append(" = ")
+          new Fact(
+              chain.get(i)
+                  + " has "
+                  + delta
+                  + (more ? " more " : " fewer ")
+                  + item
+                  + " than "
+                  + chain.get(i - 1)
+                  + ".",
+              link + sign + delta + "."));
+      walk.append(' ')
+          .append(link)
+          .append(": ")
           .append(value)
-          .append(more ? " + " : " - ")
+          .append(sign)
           .append(delta)
           .append(" = ")
           .append(next)
@@ -58,7 +71,13 @@ public final class CompositeTask implements TaskFamily {
     Names.shuffle(facts, random);
     String answer = Long.toString(value);
     String instruction =
-        String.join(" ", facts) + " How many " + item + " does " + chain.getLast() + " have?";
-    return new TaskExample(instruction, work + "\nAnswer: " + answer, answer);
+        String.join(" ", facts.stream().map(Fact::sentence).toList())
+            + " How many "
+            + item
+            + " does "
+            + chain.getLast()
+            + " have?";
+    String restated = String.join(" ", facts.stream().map(Fact::restated).toList());
+    return new TaskExample(instruction, restated + "\n" + walk + "\nAnswer: " + answer, answer);
   }
 }
