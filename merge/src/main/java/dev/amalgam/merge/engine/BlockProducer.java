@@ -23,6 +23,9 @@ final class BlockProducer {
   /** Elements per block: all inputs of a block stay in the L2 cache. */
   static final int BLOCK = 16384;
 
+  /** Consecutive elements per run of a kernel's sample. */
+  private static final int SAMPLE_RUN = 64;
+
   /** Blocks per write to the output file. */
   private static final int BLOCKS_PER_WRITE = 32;
 
@@ -75,6 +78,10 @@ final class BlockProducer {
     float[] out = arrays[sources];
     long blockBytes = (long) BLOCK * outType.byteSize();
     MemorySegment buffer = stage(blockBytes * BLOCKS_PER_WRITE);
+    int sampleSize = (int) Math.min(kernel.sampleSize(), n);
+    if (sampleSize > 0 && kernel.needsPass()) {
+      sample(kernel, sampleSize, n, bytes, types, laneOrder, arrays, sources, compute, models);
+    }
     while (kernel.needsPass()) {
       for (long first = 0; first < n; first += BLOCK) {
         int len = (int) Math.min(BLOCK, n - first);
@@ -104,6 +111,38 @@ final class BlockProducer {
       pieces.write(buffer.asSlice(0, staged));
     }
     pieces.finish();
+  }
+
+  /**
+   * Hands the kernel {@code size} elements in runs of {@link #SAMPLE_RUN} spread evenly over the
+   * tensor: a cheap look at the whole tensor before the statistics passes.
+   */
+  private void sample(
+      BlockwiseKernel kernel,
+      int size,
+      long n,
+      MemorySegment[] bytes,
+      DType[] types,
+      boolean laneOrder,
+      float[][] arrays,
+      int sources,
+      DType compute,
+      int models) {
+    float[][] sample = new float[sources][size];
+    int runs = (size + SAMPLE_RUN - 1) / SAMPLE_RUN;
+    int filled = 0;
+    for (int r = 0; r < runs && filled < size; r++) {
+      long first = (n - SAMPLE_RUN) * r / Math.max(1, runs - 1) & ~1L;
+      int len = (int) Math.min(Math.min(SAMPLE_RUN, size - filled), n - first);
+      decode(bytes, types, laneOrder, first, len, arrays, sources, compute);
+      for (int s = 0; s < sources; s++) {
+        System.arraycopy(arrays[s], 0, sample[s], filled, len);
+      }
+      filled += len;
+    }
+    float[][] x = new float[models][];
+    System.arraycopy(sample, 0, x, 0, models);
+    kernel.sample(models < sources ? sample[models] : null, x, filled);
   }
 
   private void decode(

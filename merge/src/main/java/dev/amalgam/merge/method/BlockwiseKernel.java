@@ -16,6 +16,20 @@ public interface BlockwiseKernel {
   /** Whether another statistics pass over all blocks is needed before merging. */
   boolean needsPass();
 
+  /**
+   * How many elements the kernel would like to see, spread evenly across the tensor, before the
+   * first statistics pass (0: none). A sample is a hint: the result must not depend on it.
+   */
+  default int sampleSize() {
+    return 0;
+  }
+
+  /**
+   * Up to {@link #sampleSize} elements taken across the tensor, positions the same in the base and
+   * every model but in no particular order.
+   */
+  default void sample(float[] base, float[][] models, int len) {}
+
   /** One block of a statistics pass. */
   void observe(long first, float[] base, float[][] models, int len, boolean laneOrder);
 

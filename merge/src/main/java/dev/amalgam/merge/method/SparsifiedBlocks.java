@@ -10,10 +10,13 @@ import java.util.Arrays;
  *
  * <ol>
  *   <li>statistics: ‖d_i‖₁ before sparsifying (for L1 rescale), the random mask's ‖kept‖₁, and for
- *       the magnitude sparsifier a histogram of the upper 16 bits of |d_i| plus the full bits of
- *       the entries near the estimated threshold (estimated from the first block);
- *   <li>refinement, only when the k-th largest magnitude fell outside those candidates: a histogram
- *       of the lower 16 bits inside its bucket;
+ *       the magnitude sparsifier the number of |d_i| above a candidate range plus the bits of those
+ *       inside it. The range brackets the k-th largest magnitude of a {@link #sample sample} drawn
+ *       across the tensor (or of the first block) with a margin of five binomial standard
+ *       deviations, so it nearly always holds the exact threshold, which is then selected among the
+ *       candidates alone;
+ *   <li>only when the threshold fell outside the range: a histogram of the upper 16 bits of every
+ *       |d_i|, then one of the lower 16 bits inside the threshold's bucket;
  *   <li>kept L1 for the magnitude sparsifier with L1 rescale: Σ|kept| once the threshold is known;
  * </ol>
  *
@@ -24,14 +27,16 @@ import java.util.Arrays;
  */
 final class SparsifiedBlocks implements BlockwiseKernel {
   private static final int STATISTICS = 0;
-  private static final int REFINE = 1;
-  private static final int KEPT_L1 = 2;
-  private static final int MERGE = 3;
+  private static final int HISTOGRAM = 1;
+  private static final int REFINE = 2;
+  private static final int KEPT_L1 = 3;
+  private static final int MERGE = 4;
 
-  /** Candidate buckets on each side of the estimated threshold bucket. */
-  private static final int CANDIDATE_RADIUS = 4;
+  /** Elements sampled across the tensor to place the candidate range. */
+  private static final int SAMPLE = 4096;
 
-  private static final int SAMPLE = 2048;
+  /** Margin of the candidate range around the sampled threshold rank, in standard deviations. */
+  private static final double MARGIN_SIGMAS = 5;
 
   private final Sparsifier sparsifier;
   private final long n;
@@ -54,12 +59,17 @@ final class SparsifiedBlocks implements BlockwiseKernel {
     double l1Kept;
     double factor = 1;
     boolean scale;
-    // Magnitude selection.
-    int[] high;
-    int[] low;
+    // Magnitude selection: candidates in [rangeLow, rangeHigh], then the full histograms if the
+    // threshold was not among them.
+    boolean rangeSet;
+    int rangeLow;
+    int rangeHigh;
+    long above;
     int[] candidates;
     int candidateCount;
-    int candidateLow = -1;
+    boolean overflow;
+    int[] high;
+    int[] low;
     int bucket = -1;
     long greaterThanBucket;
     boolean thresholdKnown;
@@ -113,8 +123,29 @@ final class SparsifiedBlocks implements BlockwiseKernel {
               magnitude ? null : new CounterRandom(seed, i, tensor),
               magnitude ? 0 : CounterRandom.threshold53(density[i]),
               magnitude && sparsify ? Sparsifier.magnitudeKeepCount(tensor, density[i], n) : 0);
-      if (magnitude && sparsify) {
-        models[i].high = new int[2 << 15];
+    }
+  }
+
+  @Override
+  public int sampleSize() {
+    if (sparsifier != Sparsifier.MAGNITUDE || n <= SAMPLE) {
+      return 0;
+    }
+    for (Model m : models) {
+      if (m.sparsify) {
+        return SAMPLE;
+      }
+    }
+    return 0;
+  }
+
+  /** Places each model's candidate range from elements sampled across the tensor. */
+  @Override
+  public void sample(float[] base, float[][] x, int len) {
+    for (int i = 0; i < models.length; i++) {
+      Model m = models[i];
+      if (m.sparsify && sparsifier == Sparsifier.MAGNITUDE && len > 0) {
+        setRange(m, delta(i, x[i], base, len), len);
       }
     }
   }
@@ -142,6 +173,7 @@ final class SparsifiedBlocks implements BlockwiseKernel {
     boolean magnitude = sparsifier == Sparsifier.MAGNITUDE;
     return switch (stage) {
       case STATISTICS -> magnitude || m.l1Rescale;
+      case HISTOGRAM -> magnitude && !m.thresholdKnown && m.bucket < 0;
       case REFINE -> magnitude && !m.thresholdKnown;
       case KEPT_L1 -> magnitude && m.l1Rescale;
       default -> false;
@@ -162,11 +194,12 @@ final class SparsifiedBlocks implements BlockwiseKernel {
             m.l1Before = absSum(m.l1Before, d, len, laneOrder);
           }
           if (sparsifier == Sparsifier.MAGNITUDE) {
-            histogram(m, d, len);
+            candidates(m, d, len);
           } else {
             randomNorms(m, d, first, len, laneOrder);
           }
         }
+        case HISTOGRAM -> histogram(m, d, len);
         case REFINE -> refine(m, d, len);
         case KEPT_L1 -> {
           magnitudeMask(m, d, len, laneOrder);
@@ -186,11 +219,12 @@ final class SparsifiedBlocks implements BlockwiseKernel {
       switch (stage) {
         case STATISTICS -> {
           if (sparsifier == Sparsifier.MAGNITUDE) {
-            selectBucket(m);
+            selectAmongCandidates(m);
           } else {
             setScale(m);
           }
         }
+        case HISTOGRAM -> selectBucket(m);
         case REFINE -> selectWithin(m, m.low);
         case KEPT_L1 -> {
           setScale(m);
@@ -343,90 +377,131 @@ final class SparsifiedBlocks implements BlockwiseKernel {
   }
 
   /**
-   * Counts the upper 16 bits of every |d| and keeps the full bits of those in the candidate
-   * buckets. The candidate range is centred on the threshold estimated from the first block.
+   * The candidate range [rangeLow, rangeHigh] of magnitude bits: the sampled magnitudes at the
+   * threshold's rank, widened by {@link #MARGIN_SIGMAS} standard deviations of that rank.
    */
-  private void histogram(Model m, float[] d, int len) {
-    if (m.candidateLow < 0) {
-      m.candidateLow = Math.max(0, estimatedBucket(m, d, len) - CANDIDATE_RADIUS);
-      m.candidates = new int[Math.max(len, 1 << 16)];
+  private void setRange(Model m, float[] d, int len) {
+    int[] sample = new int[len];
+    for (int s = 0; s < len; s++) {
+      sample[s] = Float.floatToRawIntBits(d[s]) & 0x7FFFFFFF;
     }
-    int[] high = m.high;
-    int lowBucket = m.candidateLow;
-    int[] candidates = m.candidates;
-    int count = m.candidateCount;
-    if (candidates != null && count + len > candidates.length) {
-      long limit = Math.max(1 << 16, n / 4);
-      if (count + (long) len > limit) {
-        candidates = null; // too many: the refinement pass will decide
-      } else {
-        candidates = Arrays.copyOf(candidates, (int) Math.min(limit, 2L * (count + len)));
-      }
-      m.candidates = candidates;
-    }
-    // Even and odd positions count into separate halves of the histogram, so that runs of equal
-    // magnitudes do not make every increment wait for the previous one.
-    int[] raw = bits(d, len);
-    if (candidates == null) {
-      for (int j = 0; j < len; j++) {
-        high[((j & 1) << 15) | ((raw[j] & 0x7FFFFFFF) >>> 16)]++;
-      }
+    Arrays.sort(sample);
+    double q = (double) (m.keep - 1) / n;
+    double margin = MARGIN_SIGMAS * Math.sqrt(len * q * (1 - q)) + 8;
+    long rank = Math.round(q * len); // from the top
+    long top = rank - (long) Math.ceil(margin);
+    long bottom = rank + (long) Math.ceil(margin);
+    m.rangeHigh = top < 0 ? Integer.MAX_VALUE : sample[(int) (len - 1 - top)];
+    m.rangeLow = bottom >= len ? 0 : sample[(int) (len - 1 - bottom)];
+    m.rangeSet = true;
+  }
+
+  /**
+   * Counts the magnitudes above the candidate range and keeps the bits of those inside it. Every
+   * element is stored and the count advances only for candidates, so the loop has no branch on the
+   * data.
+   */
+  private void candidates(Model m, float[] d, int len) {
+    if (m.overflow) {
       return;
     }
-    int width = 2 * CANDIDATE_RADIUS + 1;
+    if (!m.rangeSet) {
+      setRange(m, d, Math.min(len, SAMPLE));
+    }
+    int count = m.candidateCount;
+    if (m.candidates == null || count + len > m.candidates.length) {
+      long limit = Math.max(1 << 16, n / 2) + len;
+      if (count + (long) len > limit) {
+        m.overflow = true; // too many: the histogram passes will decide
+        m.candidates = null;
+        return;
+      }
+      int size = (int) Math.min(limit, Math.max(1 << 16, 2L * (count + len)));
+      m.candidates = m.candidates == null ? new int[size] : Arrays.copyOf(m.candidates, size);
+    }
+    int[] raw = bits(d, len);
+    int[] candidates = m.candidates;
+    int lowBits = m.rangeLow;
+    int highBits = m.rangeHigh;
+    long above = 0;
     for (int j = 0; j < len; j++) {
       int magnitude = raw[j] & 0x7FFFFFFF;
-      int bucket = magnitude >>> 16;
-      high[((j & 1) << 15) | bucket]++;
+      above += (highBits - magnitude) >>> 31;
       candidates[count] = magnitude;
-      int offset = bucket - lowBucket;
-      count += ((offset - width) & ~offset) >>> 31; // 1 when 0 <= offset < width
+      count += (((magnitude - lowBits) | (highBits - magnitude)) >>> 31) ^ 1;
     }
+    m.above += above;
     m.candidateCount = count;
   }
 
-  /** The upper 16 bits of the magnitude at the threshold's rank in a sample of the block. */
-  private int estimatedBucket(Model m, float[] d, int len) {
-    int size = Math.min(SAMPLE, len);
-    if (size == 0) {
-      return 0;
-    }
-    int[] sample = new int[size];
-    for (int s = 0; s < size; s++) {
-      sample[s] = Float.floatToRawIntBits(d[(int) ((long) s * len / size)]) & 0x7FFFFFFF;
-    }
-    Arrays.sort(sample);
-    int rank = (int) Math.min(size - 1, (m.keep - 1) * size / n);
-    return sample[size - 1 - rank] >>> 16;
-  }
-
-  /** Finds the bucket of the k-th largest magnitude, and within it the exact bits if it can. */
-  private static void selectBucket(Model m) {
+  /**
+   * The exact threshold when its rank falls among the candidates; otherwise the histogram passes
+   * are scheduled.
+   */
+  private static void selectAmongCandidates(Model m) {
     long rank = m.keep - 1;
-    long greater = 0;
-    int half = m.high.length / 2;
-    int bucket = half - 1;
-    while (greater + m.high[bucket] + m.high[half + bucket] <= rank) {
-      greater += m.high[bucket] + m.high[half + bucket];
-      bucket--;
-    }
-    m.bucket = bucket;
-    m.greaterThanBucket = greater;
-    m.high = null;
-    int offset = bucket - m.candidateLow;
-    if (m.candidates != null && offset >= 0 && offset <= 2 * CANDIDATE_RADIUS) {
+    if (!m.overflow && rank >= m.above && rank - m.above < m.candidateCount) {
+      int[] high = new int[1 << 15];
+      int[] candidates = m.candidates;
+      int count = m.candidateCount;
+      for (int c = 0; c < count; c++) {
+        high[candidates[c] >>> 16]++;
+      }
+      m.greaterThanBucket = m.above;
+      m.bucket = bucketOf(m, high, rank);
       int[] low = new int[1 << 16];
-      for (int c = 0; c < m.candidateCount; c++) {
-        int bits = m.candidates[c];
-        if (bits >>> 16 == bucket) {
+      for (int c = 0; c < count; c++) {
+        int bits = candidates[c];
+        if (bits >>> 16 == m.bucket) {
           low[bits & 0xFFFF]++;
         }
       }
       selectWithin(m, low);
     } else {
-      m.low = new int[1 << 16];
+      m.high = new int[2 << 15];
     }
     m.candidates = null;
+  }
+
+  /**
+   * Counts the upper 16 bits of every |d|. Even and odd positions count into separate halves of the
+   * histogram, so that runs of equal magnitudes do not make every increment wait for the previous
+   * one.
+   */
+  private void histogram(Model m, float[] d, int len) {
+    int[] raw = bits(d, len);
+    int[] high = m.high;
+    for (int j = 0; j < len; j++) {
+      high[((j & 1) << 15) | ((raw[j] & 0x7FFFFFFF) >>> 16)]++;
+    }
+  }
+
+  /** Finds the bucket of the k-th largest magnitude from the full histogram. */
+  private static void selectBucket(Model m) {
+    int half = m.high.length / 2;
+    int[] merged = new int[half];
+    for (int b = 0; b < half; b++) {
+      merged[b] = m.high[b] + m.high[half + b];
+    }
+    m.greaterThanBucket = 0;
+    m.bucket = bucketOf(m, merged, m.keep - 1);
+    m.high = null;
+    m.low = new int[1 << 16];
+  }
+
+  /**
+   * The upper-16-bit bucket holding the entry of {@code rank}, counting down from the top bucket;
+   * adds the entries of the buckets above it to {@code greaterThanBucket}.
+   */
+  private static int bucketOf(Model m, int[] high, long rank) {
+    long greater = m.greaterThanBucket;
+    int bucket = high.length - 1;
+    while (greater + high[bucket] <= rank) {
+      greater += high[bucket];
+      bucket--;
+    }
+    m.greaterThanBucket = greater;
+    return bucket;
   }
 
   private static void refine(Model m, float[] d, int len) {
@@ -456,34 +531,46 @@ final class SparsifiedBlocks implements BlockwiseKernel {
 
   /**
    * Zeroes the entries below the threshold, and the entries equal to it once {@code equalQuota} of
-   * them (lowest index first, across blocks) were kept. Only the block where the quota runs out
-   * needs to visit its equal entries in index order; every other block is a plain comparison.
+   * them (lowest index first, across blocks) were kept. Until the quota is spent a block keeps its
+   * equal entries and counts them in the same loop; only the block where the quota runs out visits
+   * them again in index order. After that every block is a plain comparison.
    */
   private void magnitudeMask(Model m, float[] d, int len, boolean laneOrder) {
     int[] raw = bits(d, len);
     int threshold = m.thresholdBits;
+    if (m.equalSeen >= m.equalQuota) {
+      keepAbove(raw, len, threshold);
+      MemorySegment.copy(MemorySegment.ofArray(raw), 0, MemorySegment.ofArray(d), 0, 4L * len);
+      return;
+    }
+    int limit = threshold - 1;
     int equal = 0;
     for (int j = 0; j < len; j++) {
-      equal += (((raw[j] & 0x7FFFFFFF) ^ threshold) - 1) >>> 31;
+      int r = raw[j];
+      int magnitude = r & 0x7FFFFFFF;
+      equal += ((magnitude ^ threshold) - 1) >>> 31;
+      raw[j] = r & ((limit - magnitude) >> 31);
     }
-    if (m.equalSeen + equal <= m.equalQuota || m.equalSeen >= m.equalQuota) {
-      // Every equal entry of the block is kept (limit threshold − 1) or none is (limit threshold).
-      int limit = m.equalSeen + equal <= m.equalQuota ? threshold - 1 : threshold;
-      for (int j = 0; j < len; j++) {
-        int r = raw[j];
-        raw[j] = r & ((limit - (r & 0x7FFFFFFF)) >> 31);
-      }
+    if (m.equalSeen + equal <= m.equalQuota) {
       MemorySegment.copy(MemorySegment.ofArray(raw), 0, MemorySegment.ofArray(d), 0, 4L * len);
     } else {
       long seen = m.equalSeen;
       for (int index = 0; index < len; index++) {
         int j = laneOrder ? lanePosition(index, len) : index;
-        int magnitude = raw[j] & 0x7FFFFFFF;
+        int magnitude = Float.floatToRawIntBits(d[j]) & 0x7FFFFFFF;
         boolean keep = magnitude > threshold || (magnitude == threshold && seen++ < m.equalQuota);
         d[j] = keep ? d[j] : 0f;
       }
     }
     m.equalSeen += equal;
+  }
+
+  /** Keeps the raw bits whose magnitude exceeds {@code limit}, zeroes the others. */
+  private static void keepAbove(int[] raw, int len, int limit) {
+    for (int j = 0; j < len; j++) {
+      int r = raw[j];
+      raw[j] = r & ((limit - (r & 0x7FFFFFFF)) >> 31);
+    }
   }
 
   /**

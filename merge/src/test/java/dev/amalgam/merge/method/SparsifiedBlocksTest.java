@@ -12,7 +12,8 @@ import org.junit.jupiter.api.Test;
  * ties, dare_ties and dare_linear merged block by block (statistics passes, then merge) give
  * exactly the whole-tensor result, in natural and in lane order, whatever the block size: ties at
  * the threshold split across blocks, a first block unlike the rest (the threshold estimate misses
- * and the refinement pass runs), L1 and elementwise rescale, odd lengths.
+ * and the histogram passes run), a sample across the tensor and a misleading one, L1 and
+ * elementwise rescale, odd lengths.
  */
 class SparsifiedBlocksTest {
   private static final String NAME = "model.layers.1.mlp.down_proj.weight";
@@ -48,6 +49,13 @@ class SparsifiedBlocksTest {
     return b.build();
   }
 
+  /** What the kernel is shown before its statistics passes. */
+  private enum Sample {
+    NONE,
+    SPREAD,
+    MISLEADING
+  }
+
   @Test
   void blockwiseMatchesWholeTensorForEveryOrderBlockSizeAndRescale() {
     for (String method : new String[] {"ties", "dare_ties", "dare_linear"}) {
@@ -65,12 +73,17 @@ class SparsifiedBlocksTest {
             float[] whole = method(method).merge(input(NAME, new long[] {n}, base, xs, p));
             for (int block : new int[] {n, 1000, 333}) {
               for (boolean lanes : new boolean[] {false, true}) {
-                float[] got = blockwise(method, base, xs, p, block, lanes);
-                String what =
-                    method + " models " + models + " rescale " + rescale + " density " + density;
-                assertThat(bits(got))
-                    .as("%s block %d lanes %s", what, block, lanes)
-                    .isEqualTo(bits(whole));
+                for (Sample sample : Sample.values()) {
+                  if (sample != Sample.NONE && !method.equals("ties")) {
+                    continue;
+                  }
+                  float[] got = blockwise(method, base, xs, p, block, lanes, sample);
+                  String what =
+                      method + " models " + models + " rescale " + rescale + " density " + density;
+                  assertThat(bits(got))
+                      .as("%s block %d lanes %s sample %s", what, block, lanes, sample)
+                      .isEqualTo(bits(whole));
+                }
               }
             }
           }
@@ -85,11 +98,25 @@ class SparsifiedBlocksTest {
       List<float[]> xs,
       ResolvedParameters p,
       int block,
-      boolean lanes) {
+      boolean lanes,
+      Sample sample) {
     int n = base.length;
     BlockwiseKernel kernel =
         method(method).blockwiseKernel(NAME, new long[] {n}, p, xs.size(), true, 7L);
     assertThat(kernel).isNotNull();
+    if (sample != Sample.NONE && kernel.needsPass()) {
+      assertThat(kernel.sampleSize()).isPositive();
+      // MISLEADING: only the first 700 entries, whose deltas are 1000 times smaller than the rest.
+      int size = sample == Sample.SPREAD ? kernel.sampleSize() : 700;
+      int[] positions = new int[size];
+      for (int s = 0; s < size; s++) {
+        positions[s] = sample == Sample.SPREAD ? (int) ((long) s * n / size) : s;
+      }
+      kernel.sample(
+          pick(base, positions),
+          xs.stream().map(x -> pick(x, positions)).toArray(float[][]::new),
+          size);
+    }
     while (kernel.needsPass()) {
       for (int first = 0; first < n; first += block) {
         int len = Math.min(block, n - first);
@@ -107,6 +134,14 @@ class SparsifiedBlocksTest {
       for (int j = 0; j < len; j++) {
         out[first + j] = merged[lanes ? lanePosition(j, len) : j];
       }
+    }
+    return out;
+  }
+
+  private static float[] pick(float[] v, int[] positions) {
+    float[] out = new float[positions.length];
+    for (int s = 0; s < positions.length; s++) {
+      out[s] = v[positions[s]];
     }
     return out;
   }
