@@ -3,6 +3,7 @@ package dev.amalgam.merge.eval;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -254,6 +255,65 @@ class TaskGenerationTest {
       assertThat(example.answer()).isEqualTo(Long.toString(known.get(q.group(1))));
       assertThat(known.values()).allMatch(v -> v > 0);
       assertThat(AnswerExtractor.isCorrect(example.response(), example.answer())).isTrue();
+    }
+  }
+
+  @Test
+  void compositeWorkedSolutionRestatesEveryFactInOrderThenWalksTheChain() {
+    TaskExample first = TaskFamilies.generate(new CompositeTask(), Split.TEST, 1, 1).getFirst();
+    assertThat(first.instruction())
+        .isEqualTo(
+            "Tia has 57 fewer apples than Ned. Ned has 769 apples. Eve has 97 fewer apples than"
+                + " Tia. How many apples does Eve have?");
+    assertThat(first.response())
+        .isEqualTo(
+            "Ned to Tia - 57. Ned = 769. Tia to Eve - 97.\n"
+                + "From Ned = 769. Ned to Tia: 769 - 57 = 712. Tia to Eve: 712 - 97 = 615.\n"
+                + "Answer: 615");
+    Pattern restated = Pattern.compile("(\\w+) to (\\w+) ([+-]) (\\d+)\\.|(\\w+) = (\\d+)\\.");
+    Pattern step = Pattern.compile(" (\\w+) to (\\w+): (\\d+) ([+-]) (\\d+) = (\\d+)\\.");
+    for (TaskExample example : TaskFamilies.generate(new CompositeTask(), Split.TRAIN, 300, 5)) {
+      String[] lines = example.response().split("\n");
+      assertThat(lines).hasSize(3);
+      // Line 1: one rewrite per question sentence, in the question's order.
+      List<String> expected = new ArrayList<>();
+      Matcher fact =
+          Pattern.compile("(\\w+) has (\\d+) (?:(more|fewer) \\w+ than (\\w+)|\\w+)\\.")
+              .matcher(example.instruction());
+      while (fact.find()) {
+        expected.add(
+            fact.group(3) == null
+                ? fact.group(1) + " = " + fact.group(2) + "."
+                : fact.group(4)
+                    + " to "
+                    + fact.group(1)
+                    + (fact.group(3).equals("more") ? " + " : " - ")
+                    + fact.group(2)
+                    + ".");
+      }
+      assertThat(lines[0]).isEqualTo(String.join(" ", expected));
+      // Line 2: each step starts from the person the previous step computed, uses the restated
+      // fact that starts with that person, and does its arithmetic right.
+      Matcher anchor = Pattern.compile("^From (\\w+) = (\\d+)\\.").matcher(lines[1]);
+      assertThat(anchor.find()).as(lines[1]).isTrue();
+      String person = anchor.group(1);
+      long value = Long.parseLong(anchor.group(2));
+      Matcher m = step.matcher(lines[1]);
+      int steps = 0;
+      while (m.find()) {
+        assertThat(m.group(1)).isEqualTo(person);
+        assertThat(Long.parseLong(m.group(3))).isEqualTo(value);
+        assertThat(lines[0])
+            .contains(m.group(1) + " to " + m.group(2) + " " + m.group(4) + " " + m.group(5) + ".");
+        long delta = Long.parseLong(m.group(5));
+        value = m.group(4).equals("+") ? value + delta : value - delta;
+        assertThat(Long.parseLong(m.group(6))).isEqualTo(value);
+        person = m.group(2);
+        steps++;
+      }
+      assertThat(steps).isEqualTo(expected.size() - 1);
+      assertThat(lines[2]).isEqualTo("Answer: " + value);
+      assertThat(restated.matcher(lines[0]).results().count()).isEqualTo(expected.size());
     }
   }
 
