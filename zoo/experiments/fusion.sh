@@ -29,7 +29,7 @@ evaluate() {
   local name="$1" model="$2"
   [[ -f "$out/eval-$name.json" ]] && return 0
   "$amalgam" eval "$model" --task arithmetic,relational,composite --n "${TEST_N:-200}" \
-    --max-tokens 128 --loglik --json > "$out/eval-$name.json" 2> "$out/eval-$name.err"
+    --max-tokens 160 --loglik --json > "$out/eval-$name.json" 2> "$out/eval-$name.err"
   echo "== evaluated $name"
 }
 fuse control minCE 1.0 &

@@ -73,7 +73,7 @@ final class EvalCommand implements Callable<Integer> {
 
   @Option(
       names = "--max-tokens",
-      defaultValue = "128",
+      defaultValue = "160",
       paramLabel = "M",
       description = "Most tokens generated per answer (default: ${DEFAULT-VALUE}).")
   int maxTokens;

@@ -71,7 +71,7 @@ final class RoundProposeCommand implements Callable<Integer> {
 
   @Option(
       names = "--dev-max-tokens",
-      defaultValue = "128",
+      defaultValue = "160",
       paramLabel = "M",
       description = "Most tokens generated per answer (default: ${DEFAULT-VALUE}).")
   int devMaxTokens;

@@ -127,7 +127,7 @@ final class SearchCommand implements Callable<Integer> {
 
   @Option(
       names = "--max-tokens",
-      defaultValue = "128",
+      defaultValue = "160",
       paramLabel = "M",
       description = "Most tokens generated per answer for accuracy (default: ${DEFAULT-VALUE}).")
   int maxTokens;

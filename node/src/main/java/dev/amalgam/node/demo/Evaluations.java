@@ -23,7 +23,7 @@ public final class Evaluations {
   /** Every task family, in table order. */
   public static final List<String> FAMILIES = List.of("arithmetic", "relational", "composite");
 
-  static final int MAX_NEW_TOKENS = 128;
+  static final int MAX_NEW_TOKENS = 160;
   private static final int BATCH = 32;
 
   private final ExecutorService pool;
