@@ -48,13 +48,13 @@ if [[ $train == 1 ]]; then
     || { echo "regenerate.sh: merge failed, see zoo/logs/merge-a.log" >&2; exit 1; }
 fi
 
-# Responses run to ~110 tokens (family-A relational and composite scratchpads); 64, eval's default,
+# Responses run to ~150 tokens (family-A composite scratchpad; relational ~110); 64, eval's default once,
 # would cut them off. Two evaluations at a time, one thread each.
 echo "== exact match on the test split, n=$n per family (95% Wilson interval)"
 eval_one() {
   local name="$1"
   "$amalgam" eval "$models/$name" --task arithmetic,relational,composite --n "$n" \
-    --max-tokens 128 --json > "$zoo/logs/eval-$name.json" 2>"$zoo/logs/eval-$name.err" \
+    --max-tokens 160 --json > "$zoo/logs/eval-$name.json" 2>"$zoo/logs/eval-$name.err" \
     || rm -f "$zoo/logs/eval-$name.json"
 }
 names=(base arith relational merge-a family-b)
