@@ -22,9 +22,8 @@ import java.util.Arrays;
  *
  * then every block is sparsified, rescaled and combined. Sums run in element index order and
  * entries equal to the threshold are kept lowest index first, exactly as in {@link
- * TaskArithmeticMethod}. A random mask drawn in the statistics pass is kept as one byte per
- * element, in the order the blocks present their elements, so that the merge pass reads it instead
- * of drawing it again; without a statistics pass (no L1 rescale) the merge pass draws it.
+ * TaskArithmeticMethod}. Random masks are drawn again from the counter-based generator when merging
+ * (storing them as bits cost more than drawing them).
  */
 final class SparsifiedBlocks implements BlockwiseKernel {
   private static final int STATISTICS = 0;
@@ -77,8 +76,6 @@ final class SparsifiedBlocks implements BlockwiseKernel {
     int thresholdBits;
     long equalQuota;
     long equalSeen;
-    // Random selection: 0 or -1 per element, by block position, from the statistics pass.
-    byte[] keepMask;
 
     Model(
         boolean sparsify,
@@ -199,9 +196,6 @@ final class SparsifiedBlocks implements BlockwiseKernel {
           if (sparsifier == Sparsifier.MAGNITUDE) {
             candidates(m, d, len);
           } else {
-            if (m.keepMask == null && n <= Integer.MAX_VALUE - 16) {
-              m.keepMask = new byte[(int) n];
-            }
             randomNorms(m, d, first, len, laneOrder);
           }
         }
@@ -256,11 +250,7 @@ final class SparsifiedBlocks implements BlockwiseKernel {
         if (sparsifier == Sparsifier.MAGNITUDE) {
           magnitudeMask(m, d, len, laneOrder);
         } else {
-          if (m.keepMask != null) {
-            storedMask(m.keepMask, d, (int) first, len);
-          } else {
-            randomMask(m, d, first, len, laneOrder);
-          }
+          randomMask(m, d, first, len, laneOrder);
         }
         if (m.elementwise) {
           double p = (float) m.probability;
@@ -329,8 +319,6 @@ final class SparsifiedBlocks implements BlockwiseKernel {
   private static void randomNorms(Model m, float[] d, long first, int len, boolean laneOrder) {
     CounterRandom r = m.random;
     long t = m.randomThreshold;
-    byte[] mask = m.keepMask;
-    int at = (int) first;
     double before = m.l1Before;
     double after = m.l1Kept;
     if (!laneOrder) {
@@ -339,9 +327,6 @@ final class SparsifiedBlocks implements BlockwiseKernel {
         float v = d[j];
         before += Math.abs((double) v);
         after += Math.abs((double) Float.intBitsToFloat(Float.floatToRawIntBits(v) & keep));
-        if (mask != null) {
-          mask[at + j] = (byte) keep;
-        }
       }
     } else {
       int half = len / 2;
@@ -354,32 +339,16 @@ final class SparsifiedBlocks implements BlockwiseKernel {
         after += Math.abs((double) Float.intBitsToFloat(Float.floatToRawIntBits(e) & keepEven));
         before += Math.abs((double) o);
         after += Math.abs((double) Float.intBitsToFloat(Float.floatToRawIntBits(o) & keepOdd));
-        if (mask != null) {
-          mask[at + k] = (byte) keepEven;
-          mask[at + half + k] = (byte) keepOdd;
-        }
       }
       if ((len & 1) != 0) {
         int keep = (int) ((r.bits53(first + len - 1) - t) >> 63);
         float v = d[len - 1];
         before += Math.abs((double) v);
         after += Math.abs((double) Float.intBitsToFloat(Float.floatToRawIntBits(v) & keep));
-        if (mask != null) {
-          mask[at + len - 1] = (byte) keep;
-        }
       }
     }
     m.l1Before = before;
     m.l1Kept = after;
-  }
-
-  /** Applies the mask the statistics pass recorded for this block's positions. */
-  private void storedMask(byte[] mask, float[] d, int first, int len) {
-    int[] raw = bits(d, len);
-    for (int j = 0; j < len; j++) {
-      raw[j] &= mask[first + j];
-    }
-    MemorySegment.copy(MemorySegment.ofArray(raw), 0, MemorySegment.ofArray(d), 0, 4L * len);
   }
 
   /** DARE's mask (see {@link Sparsifier#dropRandomly}) on a block, keyed by element index. */
