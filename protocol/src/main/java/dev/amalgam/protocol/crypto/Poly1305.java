@@ -165,7 +165,7 @@ public final class Poly1305 {
     long lo = h0 | (h1 << 26) | (h2 << 52);
     long hi = (h2 >>> 12) | (h3 << 14) | (h4 << 40);
     long sumLo = lo + pad0;
-    long carry = Long.compareUnsigned(sumLo, lo) < 0 ? 1 : 0;
+    long carry = ((lo & pad0) | ((lo | pad0) & ~sumLo)) >>> 63; // carry out of bit 63, no branch
     long sumHi = hi + pad1 + carry;
     LE64.set(tag, offset, sumLo);
     LE64.set(tag, offset + 8, sumHi);
