@@ -37,7 +37,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Run from the repository root after {@code mvn -pl bench -am package -DskipTests}: {@code java
  * -cp "bench/target/classes:node/target/lib/*:node/target/amalgam.jar"
- * dev.amalgam.bench.Libp2pThroughputBench [MiB] [runs]}
+ * dev.amalgam.bench.Libp2pThroughputBench [MiB] [runs] [warm-up runs]} (defaults 256, 3, 1)
  */
 public final class Libp2pThroughputBench {
   private static final String SINK = "/amalgam/sink/1.0.0";
@@ -45,6 +45,7 @@ public final class Libp2pThroughputBench {
   public static void main(String[] args) throws Exception {
     long size = (args.length > 0 ? Long.parseLong(args[0]) : 256) << 20;
     int runs = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+    warmUps = args.length > 2 ? Integer.parseInt(args[2]) : 1;
     List<String> rows = new ArrayList<>();
     double amalgam = best(runs, () -> amalgamOnce(size));
     double raw = best(runs, () -> rawNettyOnce(size));
@@ -74,9 +75,14 @@ public final class Libp2pThroughputBench {
     double seconds() throws Exception;
   }
 
-  /** The best of {@code runs} timings after one warm-up run. */
+  /** Untimed runs before each measured series: the JIT needs several 256 MiB runs to settle. */
+  private static int warmUps = 1;
+
+  /** The best of {@code runs} timings after {@link #warmUps} untimed runs. */
   static double best(int runs, Run r) throws Exception {
-    r.seconds(); // warm-up
+    for (int i = 0; i < warmUps; i++) {
+      r.seconds();
+    }
     double best = Double.MAX_VALUE;
     for (int i = 0; i < runs; i++) {
       best = Math.min(best, r.seconds());
@@ -235,7 +241,7 @@ public final class Libp2pThroughputBench {
               new InputStreamReader(listener.getInputStream(), StandardCharsets.UTF_8));
       String addr = lr.readLine().substring("LISTENING ".length());
       List<String> cmd = new ArrayList<>(List.of(node, "peer.mjs", "dial", addr));
-      for (int i = 0; i <= runs; i++) {
+      for (int i = 0; i < warmUps + runs; i++) {
         cmd.add("send:" + size);
       }
       Process dialer = new ProcessBuilder(cmd).directory(interop.toFile()).start();
@@ -253,7 +259,7 @@ public final class Libp2pThroughputBench {
         }
       }
       dialer.waitFor(60, TimeUnit.SECONDS);
-      return times.subList(1, times.size()).stream()
+      return times.subList(warmUps, times.size()).stream()
           .mapToDouble(Double::doubleValue)
           .min()
           .orElseThrow();

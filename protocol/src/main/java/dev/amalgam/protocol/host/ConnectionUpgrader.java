@@ -126,7 +126,7 @@ final class ConnectionUpgrader {
             s -> host.serveInbound(conn, s));
     conn.attach(session);
     ch.pipeline()
-        .addBefore("errors", "yamux-frames", new YamuxFrameDecoder(YamuxSession.INITIAL_WINDOW));
+        .addBefore("errors", "yamux-frames", new YamuxFrameDecoder(YamuxSession.RECEIVE_WINDOW));
     long idle = host.config().idleTimeout().toMillis();
     ch.pipeline()
         .addBefore("errors", "idle", new IdleStateHandler(0, 0, idle, TimeUnit.MILLISECONDS));

@@ -1,117 +1,94 @@
 package dev.amalgam.protocol.noise;
 
-import java.nio.ByteBuffer;
-import java.security.GeneralSecurityException;
+import dev.amalgam.protocol.crypto.ChaCha20Poly1305;
 import javax.crypto.AEADBadTagException;
-import javax.crypto.Cipher;
-import javax.crypto.spec.IvParameterSpec;
-import javax.crypto.spec.SecretKeySpec;
 
-/** Noise CipherState with ChaCha20-Poly1305: a key and a per-message nonce counter. */
+/**
+ * Noise CipherState with ChaCha20-Poly1305: a key and a per-message nonce counter. The 12-byte AEAD
+ * nonce is 4 zero bytes followed by the counter as a little-endian 64-bit number.
+ */
 final class CipherState {
-  static final int TAG_LENGTH = 16;
+  static final int TAG_LENGTH = ChaCha20Poly1305.TAG_LENGTH;
 
   /** js-libp2p stops at 2^32-1; so do we, well before the 2^64-1 limit of the spec. */
   private static final long MAX_NONCE = 0xFFFF_FFFFL;
 
-  private SecretKeySpec key;
-  private long nonce;
-  private final Cipher cipher;
+  private static final byte[] NO_AD = new byte[0];
 
-  CipherState() {
-    try {
-      cipher = Cipher.getInstance("ChaCha20-Poly1305");
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("the JDK lacks ChaCha20-Poly1305", e);
-    }
-  }
+  private ChaCha20Poly1305 aead;
+  private long nonce;
+  private final byte[] nonceBytes = new byte[ChaCha20Poly1305.NONCE_LENGTH];
 
   void initializeKey(byte[] k) {
-    key = new SecretKeySpec(k, "ChaCha20");
+    aead = new ChaCha20Poly1305(k);
     nonce = 0;
   }
 
   boolean hasKey() {
-    return key != null;
+    return aead != null;
   }
 
   byte[] encryptWithAd(byte[] ad, byte[] plaintext) throws NoiseException {
-    if (key == null) {
+    if (aead == null) {
       return plaintext;
     }
-    return run(Cipher.ENCRYPT_MODE, ad, plaintext);
+    byte[] out = aead.seal(nextNonce(), ad, plaintext);
+    nonce++;
+    return out;
   }
 
   byte[] decryptWithAd(byte[] ad, byte[] ciphertext) throws NoiseException {
-    if (key == null) {
+    if (aead == null) {
       return ciphertext;
     }
     if (ciphertext.length < TAG_LENGTH) {
       throw new NoiseException(
           "noise: ciphertext of " + ciphertext.length + " bytes is shorter than the 16-byte tag");
     }
-    return run(Cipher.DECRYPT_MODE, ad, ciphertext);
-  }
-
-  /**
-   * Transport encryption (empty AD) from {@code inputs} into {@code out}, which must have room for
-   * the plaintext plus the 16-byte tag.
-   */
-  void encrypt(ByteBuffer[] inputs, ByteBuffer out) throws NoiseException {
     try {
-      init(Cipher.ENCRYPT_MODE);
-      for (ByteBuffer in : inputs) {
-        cipher.update(in, out);
-      }
-      cipher.doFinal(ByteBuffer.allocate(0), out);
-      nonce++;
-    } catch (GeneralSecurityException e) {
-      throw new NoiseException("noise: cipher failure on message " + nonce, e);
-    }
-  }
-
-  /** Transport decryption (empty AD) of {@code in} into {@code out}. */
-  void decrypt(ByteBuffer in, ByteBuffer out) throws NoiseException {
-    if (in.remaining() < TAG_LENGTH) {
-      throw new NoiseException(
-          "noise: ciphertext of " + in.remaining() + " bytes is shorter than the 16-byte tag");
-    }
-    try {
-      init(Cipher.DECRYPT_MODE);
-      cipher.doFinal(in, out);
-      nonce++;
-    } catch (AEADBadTagException e) {
-      throw new NoiseException("noise: message " + nonce + " failed authentication");
-    } catch (GeneralSecurityException e) {
-      throw new NoiseException("noise: cipher failure on message " + nonce, e);
-    }
-  }
-
-  private void init(int mode) throws GeneralSecurityException, NoiseException {
-    if (nonce >= MAX_NONCE) {
-      throw new NoiseException("noise: nonce exhausted, the connection must be re-established");
-    }
-    byte[] iv = new byte[12];
-    long n = nonce;
-    for (int i = 0; i < 8; i++) {
-      iv[4 + i] = (byte) (n >>> (8 * i));
-    }
-    cipher.init(mode, key, new IvParameterSpec(iv));
-  }
-
-  private byte[] run(int mode, byte[] ad, byte[] input) throws NoiseException {
-    try {
-      init(mode);
-      if (ad.length > 0) {
-        cipher.updateAAD(ad);
-      }
-      byte[] out = cipher.doFinal(input);
+      byte[] out = aead.open(nextNonce(), ad, ciphertext);
       nonce++;
       return out;
     } catch (AEADBadTagException e) {
       throw new NoiseException("noise: message " + nonce + " failed authentication");
-    } catch (GeneralSecurityException e) {
-      throw new NoiseException("noise: cipher failure on message " + nonce, e);
     }
+  }
+
+  /**
+   * Transport encryption (empty AD) in place: the {@code length} plaintext bytes at {@code offset}
+   * become ciphertext, followed by the 16-byte tag, which the array must have room for.
+   */
+  void encrypt(byte[] buffer, int offset, int length) throws NoiseException {
+    aead.seal(nextNonce(), NO_AD, buffer, offset, length, buffer, offset);
+    nonce++;
+  }
+
+  /**
+   * Transport decryption (empty AD) of {@code length} bytes (ciphertext and tag) into {@code
+   * out[outOffset..]}; may run in place.
+   */
+  void decrypt(byte[] in, int inOffset, int length, byte[] out, int outOffset)
+      throws NoiseException {
+    if (length < TAG_LENGTH) {
+      throw new NoiseException(
+          "noise: ciphertext of " + length + " bytes is shorter than the 16-byte tag");
+    }
+    try {
+      aead.open(nextNonce(), NO_AD, in, inOffset, length, out, outOffset);
+      nonce++;
+    } catch (AEADBadTagException e) {
+      throw new NoiseException("noise: message " + nonce + " failed authentication");
+    }
+  }
+
+  private byte[] nextNonce() throws NoiseException {
+    if (nonce >= MAX_NONCE) {
+      throw new NoiseException("noise: nonce exhausted, the connection must be re-established");
+    }
+    long n = nonce;
+    for (int i = 0; i < 8; i++) {
+      nonceBytes[4 + i] = (byte) (n >>> (8 * i));
+    }
+    return nonceBytes;
   }
 }

@@ -3,7 +3,6 @@ package dev.amalgam.protocol.noise;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.MessageToMessageCodec;
-import java.nio.ByteBuffer;
 import java.util.List;
 
 /**
@@ -26,12 +25,11 @@ public final class NoiseTransportCodec extends MessageToMessageCodec<ByteBuf, By
     try {
       while (msg.isReadable()) {
         int n = Math.min(MAX_PLAINTEXT, msg.readableBytes());
-        int ctLength = n + CipherState.TAG_LENGTH;
-        buf.writeShort(ctLength);
-        ByteBuffer target = buf.nioBuffer(buf.writerIndex(), ctLength);
-        ciphers.sender().encrypt(msg.nioBuffers(msg.readerIndex(), n), target);
-        buf.writerIndex(buf.writerIndex() + ctLength);
-        msg.skipBytes(n);
+        buf.writeShort(n + CipherState.TAG_LENGTH);
+        int at = buf.writerIndex();
+        buf.writeBytes(msg, n);
+        ciphers.sender().encrypt(buf.array(), buf.arrayOffset() + at, n);
+        buf.writerIndex(at + n + CipherState.TAG_LENGTH);
       }
       out.add(buf.retain());
     } finally {
@@ -42,17 +40,26 @@ public final class NoiseTransportCodec extends MessageToMessageCodec<ByteBuf, By
   @Override
   protected void decode(ChannelHandlerContext ctx, ByteBuf frame, List<Object> out)
       throws Exception {
-    int n = frame.readableBytes() - CipherState.TAG_LENGTH;
-    if (n < 0) {
+    int length = frame.readableBytes();
+    if (length < CipherState.TAG_LENGTH) {
       throw new NoiseException(
-          "noise: transport message of "
-              + frame.readableBytes()
-              + " bytes is shorter than the 16-byte tag");
+          "noise: transport message of " + length + " bytes is shorter than the 16-byte tag");
     }
-    ByteBuf plain = ctx.alloc().heapBuffer(n);
+    // Room for the tag too: a frame in direct memory is copied here and decrypted in place.
+    ByteBuf plain = ctx.alloc().heapBuffer(length);
     try {
-      ciphers.receiver().decrypt(frame.nioBuffer(), plain.nioBuffer(0, n));
-      plain.writerIndex(n);
+      byte[] dst = plain.array();
+      int dstOffset = plain.arrayOffset();
+      if (frame.hasArray()) {
+        ciphers
+            .receiver()
+            .decrypt(
+                frame.array(), frame.arrayOffset() + frame.readerIndex(), length, dst, dstOffset);
+      } else {
+        frame.getBytes(frame.readerIndex(), dst, dstOffset, length);
+        ciphers.receiver().decrypt(dst, dstOffset, length, dst, dstOffset);
+      }
+      plain.writerIndex(length - CipherState.TAG_LENGTH);
       out.add(plain.retain());
     } finally {
       plain.release();

@@ -38,12 +38,16 @@ public record YamuxFrame(int type, int flags, int streamId, long length, byte[] 
 
   public ByteBuf encode() {
     ByteBuf h = Unpooled.buffer(HEADER_LENGTH);
-    h.writeByte(0);
-    h.writeByte(type);
-    h.writeShort(flags);
-    h.writeInt(streamId);
-    h.writeInt((int) length);
+    writeHeader(h, type, flags, streamId, length);
     return data.length == 0 ? h : Unpooled.wrappedBuffer(h, Unpooled.wrappedBuffer(data));
+  }
+
+  static void writeHeader(ByteBuf out, int type, int flags, int streamId, long length) {
+    out.writeByte(0);
+    out.writeByte(type);
+    out.writeShort(flags);
+    out.writeInt(streamId);
+    out.writeInt((int) length);
   }
 
   @Override

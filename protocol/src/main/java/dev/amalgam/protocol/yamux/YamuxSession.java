@@ -1,5 +1,6 @@
 package dev.amalgam.protocol.yamux;
 
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -28,6 +29,13 @@ import java.util.function.Consumer;
 public final class YamuxSession extends ChannelInboundHandlerAdapter {
   public static final String PROTOCOL_ID = "/yamux/1.0.0";
   public static final int INITIAL_WINDOW = 256 * 1024;
+
+  /**
+   * The window each side grants per stream: the spec's 256 KiB plus a delta sent with SYN or ACK
+   * (as go-yamux does). 256 KiB in flight is too little to keep a fast sender and a fast receiver
+   * busy at the same time; the session's {@link #HIGH_WATER} still bounds what is buffered.
+   */
+  public static final int RECEIVE_WINDOW = 1024 * 1024;
 
   /** Header plus data fit one Noise transport message (65519 plaintext bytes). */
   public static final int MAX_DATA_FRAME = 65519 - YamuxFrame.HEADER_LENGTH;
@@ -77,7 +85,7 @@ public final class YamuxSession extends ChannelInboundHandlerAdapter {
     return closed;
   }
 
-  /** Opens an outbound stream (SYN on a zero-delta WindowUpdate, as js does). */
+  /** Opens an outbound stream (SYN on a WindowUpdate that raises the window to ours). */
   public YamuxStream openStream() throws IOException {
     if (closed || !channel.isActive()) {
       throw new IOException("yamux: connection is closed");
@@ -88,12 +96,20 @@ public final class YamuxSession extends ChannelInboundHandlerAdapter {
     int id = nextId.getAndAdd(2);
     YamuxStream s = new YamuxStream(this, id);
     streams.put(id, s);
-    send(YamuxFrame.windowUpdate(id, YamuxFrame.SYN, 0));
+    send(YamuxFrame.windowUpdate(id, YamuxFrame.SYN, s.growReceiveWindow()));
     return s;
   }
 
   ChannelFuture send(YamuxFrame frame) {
     return channel.writeAndFlush(frame.encode());
+  }
+
+  /** A Data frame of {@code b[off..off+len)}, copied once into a pooled buffer with its header. */
+  ChannelFuture sendData(int streamId, byte[] b, int off, int len) {
+    ByteBuf buf = channel.alloc().heapBuffer(YamuxFrame.HEADER_LENGTH + len);
+    YamuxFrame.writeHeader(buf, YamuxFrame.TYPE_DATA, 0, streamId, len);
+    buf.writeBytes(b, off, len);
+    return channel.writeAndFlush(buf);
   }
 
   Duration writeTimeout() {
@@ -161,8 +177,8 @@ public final class YamuxSession extends ChannelInboundHandlerAdapter {
       }
       s = new YamuxStream(this, id);
       streams.put(id, s);
-      send(YamuxFrame.windowUpdate(id, YamuxFrame.ACK, 0));
-      s.onFrame(f);
+      s.onFrame(f); // data sent with the SYN may use only the initial window
+      send(YamuxFrame.windowUpdate(id, YamuxFrame.ACK, s.growReceiveWindow()));
       inboundStreams.accept(s);
       return;
     }

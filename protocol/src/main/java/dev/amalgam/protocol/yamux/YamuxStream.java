@@ -42,6 +42,21 @@ public final class YamuxStream {
     return id;
   }
 
+  /**
+   * Raises this side's receive window from the spec's initial 256 KiB to {@link
+   * YamuxSession#RECEIVE_WINDOW}; returns the delta to announce with the SYN or ACK.
+   */
+  long growReceiveWindow() {
+    long delta = YamuxSession.RECEIVE_WINDOW - YamuxSession.INITIAL_WINDOW;
+    lock.lock();
+    try {
+      recvWindow += delta;
+    } finally {
+      lock.unlock();
+    }
+    return delta;
+  }
+
   public YamuxSession session() {
     return session;
   }
@@ -226,7 +241,7 @@ public final class YamuxStream {
           headOffset = 0;
         }
         consumedUnacknowledged += n;
-        if (consumedUnacknowledged >= YamuxSession.INITIAL_WINDOW / 2 && !remoteFin) {
+        if (consumedUnacknowledged >= YamuxSession.RECEIVE_WINDOW / 2 && !remoteFin) {
           grant = consumedUnacknowledged;
           consumedUnacknowledged = 0;
           recvWindow += grant;
@@ -305,11 +320,9 @@ public final class YamuxStream {
         if (n < 0) {
           stalled("the peer granted no window");
         }
-        byte[] chunk = new byte[n];
-        System.arraycopy(b, off, chunk, 0, n);
         // No wait for the write: the peer's window already bounds what is queued for this stream.
         session
-            .send(YamuxFrame.data(id, 0, chunk))
+            .sendData(id, b, off, n)
             .addListener(
                 f -> {
                   if (!f.isSuccess()) {

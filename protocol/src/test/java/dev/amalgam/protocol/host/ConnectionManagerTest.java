@@ -59,11 +59,11 @@ class ConnectionManagerTest {
               r -> Thread.ofVirtual().start(r));
       Connection serverSide = server.connections(client.peerId()).get(0);
       // the negotiation bytes used a few bytes of the first window
-      waitFor(() -> serverSide.bufferedInboundBytes() > YamuxSession.INITIAL_WINDOW - 100);
+      waitFor(() -> serverSide.bufferedInboundBytes() > YamuxSession.RECEIVE_WINDOW - 100);
       assertThat(writer).isNotDone();
       // the count is per connection: identify's few hundred bytes may be buffered alongside
       assertThat(serverSide.bufferedInboundBytes())
-          .isLessThanOrEqualTo(YamuxSession.INITIAL_WINDOW + 4096);
+          .isLessThanOrEqualTo(YamuxSession.RECEIVE_WINDOW + 4096);
       startReading.countDown();
       writer.get(30, TimeUnit.SECONDS);
       assertThat(received.get(30, TimeUnit.SECONDS)).isEqualTo(sent.digest());
