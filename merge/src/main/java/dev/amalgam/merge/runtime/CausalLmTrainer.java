@@ -76,9 +76,15 @@ public final class CausalLmTrainer implements AutoCloseable {
         gradients.put(entry.getKey(), entry.getValue().getGradient());
       }
       norm = clip(gradients);
-      update(gradients, learningRate);
+      boolean finite = Double.isFinite(loss) && Double.isFinite(norm);
+      if (finite) {
+        update(gradients, learningRate);
+      }
       for (NDArray gradient : gradients.values()) {
         gradient.muli(0f);
+      }
+      if (!finite) {
+        throw new TrainingDivergedException(step + 1, loss, norm, learningRate);
       }
     }
     return new StepResult(step++, loss, learningRate, norm);

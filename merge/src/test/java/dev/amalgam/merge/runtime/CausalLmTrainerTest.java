@@ -1,8 +1,10 @@
 package dev.amalgam.merge.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -30,6 +32,26 @@ class CausalLmTrainerTest {
       assertThat(last.step()).isEqualTo(14);
       assertThat(last.gradientNorm()).isPositive();
       assertThat(trainer.loss(BATCH)).isLessThan(initial * 0.5);
+    }
+  }
+
+  @Test
+  void aStepWithANonFiniteLossIsRefusedAndLeavesTheWeightsAsTheyWere() {
+    DecoderConfig config = TinyModels.llama();
+    MapWeightSource weights = WeightInitializer.initialize(config, 7, 0.02);
+    float[] embeddings = weights.floats("model.embed_tokens.weight");
+    Arrays.fill(embeddings, 0, config.hidden(), Float.NaN); // token 0 is in every example
+    weights.put(
+        "model.embed_tokens.weight", weights.shape("model.embed_tokens.weight"), embeddings);
+    try (DecoderModel model = DecoderModel.load(config, weights);
+        CausalLmTrainer trainer =
+            new CausalLmTrainer(model, TrainingConfig.defaults(3e-2, 2, 15))) {
+      float[] before = model.parameters().get("model.norm.weight").toFloatArray();
+      assertThatThrownBy(() -> trainer.step(BATCH))
+          .isInstanceOf(TrainingDivergedException.class)
+          .hasMessageStartingWith("training diverged at step 1: loss NaN")
+          .hasMessageContaining("the update was not applied");
+      assertThat(model.parameters().get("model.norm.weight").toFloatArray()).isEqualTo(before);
     }
   }
 

@@ -34,7 +34,9 @@ final class OneLineErrors implements IExecutionExceptionHandler {
 
   private static boolean isExpected(Throwable e) {
     return e.getMessage() != null
-        && (e instanceof java.io.IOException || e instanceof IllegalArgumentException);
+        && (e instanceof java.io.IOException
+            || e instanceof IllegalArgumentException
+            || e instanceof dev.amalgam.merge.runtime.TrainingDivergedException);
   }
 
   private static String oneLine(String message) {

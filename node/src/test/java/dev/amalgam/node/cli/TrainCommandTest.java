@@ -61,6 +61,23 @@ class TrainCommandTest {
   }
 
   @Test
+  void aDivergingRunStopsWithOneLineNamingTheStepAndWritesNoCheckpoint() throws Exception {
+    Path cfg = config("warmup_steps: 0");
+    Files.writeString(
+        cfg,
+        Files.readString(cfg)
+            .replace("learning_rate: 1.0e-3", "learning_rate: 1.0e+6")
+            .replace("steps: 3\n", "steps: 40\n"));
+    CliRun run = CliRun.of("train", cfg.toString(), "-o", dir.resolve("x").toString());
+    assertThat(run.exitCode()).isEqualTo(Amalgam.EXIT_FAILURE);
+    assertThat(run.err().lines().filter(l -> !l.startsWith("step "))).hasSize(1);
+    assertThat(run.err())
+        .containsPattern("amalgam train: training diverged at step \\d+: loss")
+        .doesNotContain("internal error");
+    assertThat(dir.resolve("x")).doesNotExist();
+  }
+
+  @Test
   void unknownTaskInTheMixIsRejected() throws Exception {
     Path cfg = Files.writeString(dir.resolve("t.yml"), "base: .\ndata:\n  - {task: poetry}\n");
     CliRun run = CliRun.of("train", cfg.toString(), "-o", dir.resolve("x").toString());
