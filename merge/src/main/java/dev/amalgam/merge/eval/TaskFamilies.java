@@ -16,6 +16,12 @@ public final class TaskFamilies {
           "relational", RelationalTask::new,
           "composite", CompositeTask::new);
 
+  /**
+   * Generation budget that fits every built-in worked solution: the longest, a composite
+   * scratchpad, is 149 tokens in the zoo's family-A tokenizer.
+   */
+  public static final int DEFAULT_MAX_NEW_TOKENS = 160;
+
   private TaskFamilies() {}
 
   public static List<String> names() {

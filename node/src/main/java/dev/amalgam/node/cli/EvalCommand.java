@@ -73,7 +73,7 @@ final class EvalCommand implements Callable<Integer> {
 
   @Option(
       names = "--max-tokens",
-      defaultValue = "160",
+      defaultValue = "" + TaskFamilies.DEFAULT_MAX_NEW_TOKENS,
       paramLabel = "M",
       description = "Most tokens generated per answer (default: ${DEFAULT-VALUE}).")
   int maxTokens;

@@ -1,6 +1,7 @@
 package dev.amalgam.node.cli;
 
 import dev.amalgam.bootstrap.FederationDescriptor;
+import dev.amalgam.merge.eval.TaskFamilies;
 import dev.amalgam.merge.recipe.RecipeParser;
 import dev.amalgam.node.api.ApiClient;
 import dev.amalgam.node.api.ProposeRequest;
@@ -71,7 +72,7 @@ final class RoundProposeCommand implements Callable<Integer> {
 
   @Option(
       names = "--dev-max-tokens",
-      defaultValue = "160",
+      defaultValue = "" + TaskFamilies.DEFAULT_MAX_NEW_TOKENS,
       paramLabel = "M",
       description = "Most tokens generated per answer (default: ${DEFAULT-VALUE}).")
   int devMaxTokens;

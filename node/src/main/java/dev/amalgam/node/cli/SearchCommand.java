@@ -3,6 +3,7 @@ package dev.amalgam.node.cli;
 import dev.amalgam.merge.checkpoint.Checkpoint;
 import dev.amalgam.merge.checkpoint.CheckpointException;
 import dev.amalgam.merge.eval.TaskEncoding;
+import dev.amalgam.merge.eval.TaskFamilies;
 import dev.amalgam.merge.recipe.Recipe;
 import dev.amalgam.merge.recipe.RecipeParser;
 import dev.amalgam.merge.search.Evaluation;
@@ -127,7 +128,7 @@ final class SearchCommand implements Callable<Integer> {
 
   @Option(
       names = "--max-tokens",
-      defaultValue = "160",
+      defaultValue = "" + TaskFamilies.DEFAULT_MAX_NEW_TOKENS,
       paramLabel = "M",
       description = "Most tokens generated per answer for accuracy (default: ${DEFAULT-VALUE}).")
   int maxTokens;

@@ -23,7 +23,7 @@ public final class Evaluations {
   /** Every task family, in table order. */
   public static final List<String> FAMILIES = List.of("arithmetic", "relational", "composite");
 
-  static final int MAX_NEW_TOKENS = 160;
+  static final int MAX_NEW_TOKENS = TaskFamilies.DEFAULT_MAX_NEW_TOKENS;
   private static final int BATCH = 32;
 
   private final ExecutorService pool;
