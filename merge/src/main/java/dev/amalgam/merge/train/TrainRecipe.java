@@ -26,6 +26,7 @@ public record TrainRecipe(
     @JsonProperty("seed") Long seed,
     @JsonProperty("steps") Integer steps,
     @JsonProperty("batch_size") Integer batchSize,
+    @JsonProperty("length_buckets") Integer lengthBuckets,
     @JsonProperty("learning_rate") Double learningRate,
     @JsonProperty("min_learning_rate") Double minLearningRate,
     @JsonProperty("warmup_steps") Integer warmupSteps,
@@ -53,6 +54,7 @@ public record TrainRecipe(
     seed = seed == null ? 1L : seed;
     steps = steps == null ? 1000 : steps;
     batchSize = batchSize == null ? 32 : batchSize;
+    lengthBuckets = lengthBuckets == null ? 1 : lengthBuckets;
     learningRate = learningRate == null ? 1e-3 : learningRate;
     minLearningRate = minLearningRate == null ? learningRate * 0.1 : minLearningRate;
     warmupSteps = warmupSteps == null ? Math.min(100, steps / 10) : warmupSteps;
@@ -122,6 +124,17 @@ public record TrainRecipe(
       throw new CheckpointException(
           file
               + ": need steps >= 1, batch_size >= 1, learning_rate > 0 and 0 <= warmup_steps <= steps");
+    }
+    if (logEvery < 1) {
+      throw new CheckpointException(
+          file + ": log_every is " + logEvery + "; need 1 or more (steps between log lines)");
+    }
+    if (lengthBuckets < 1) {
+      throw new CheckpointException(
+          file
+              + ": length_buckets is "
+              + lengthBuckets
+              + "; need 1 (batches as drawn) or more (batches of similar lengths)");
     }
   }
 }

@@ -66,8 +66,7 @@ public final class TrainingRun {
         TextTokenizer tokenizer = TextTokenizer.load(tokenizerFile)) {
       TaskEncoding encoding = TaskEncoding.of(tokenizer);
       List<List<TrainingExample>> pools = new ArrayList<>();
-      double[] cumulative = new double[recipe.data().size()];
-      double total = 0;
+      double[] weights = new double[recipe.data().size()];
       for (int i = 0; i < recipe.data().size(); i++) {
         TrainRecipe.TaskMix mix = recipe.data().get(i);
         List<TrainingExample> pool = new ArrayList<>();
@@ -77,8 +76,7 @@ public final class TrainingRun {
           pool.add(encoding.training(e));
         }
         pools.add(pool);
-        total += mix.weight();
-        cumulative[i] = total;
+        weights[i] = mix.weight();
       }
       TrainingConfig schedule =
           new TrainingConfig(
@@ -91,20 +89,18 @@ public final class TrainingRun {
               0.95,
               1e-8,
               recipe.maxGradNorm());
-      SplittableRandom draw = new SplittableRandom(recipe.seed() * 31 + 7);
+      BatchDraw draw =
+          new BatchDraw(
+              pools,
+              weights,
+              new SplittableRandom(recipe.seed() * 31 + 7),
+              recipe.batchSize(),
+              recipe.lengthBuckets());
       try (CausalLmTrainer trainer = new CausalLmTrainer(model, schedule)) {
         for (int s = 0; s < recipe.steps(); s++) {
-          List<TrainingExample> batch = new ArrayList<>(recipe.batchSize());
+          List<TrainingExample> batch = draw.next();
           int tokens = 0;
-          for (int b = 0; b < recipe.batchSize(); b++) {
-            double u = draw.nextDouble() * total;
-            int family = 0;
-            while (cumulative[family] <= u && family < cumulative.length - 1) {
-              family++;
-            }
-            List<TrainingExample> pool = pools.get(family);
-            TrainingExample ex = pool.get(draw.nextInt(pool.size()));
-            batch.add(ex);
+          for (TrainingExample ex : batch) {
             tokens += ex.tokens().length;
           }
           long t0 = System.nanoTime();

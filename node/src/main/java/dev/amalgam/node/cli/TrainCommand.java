@@ -1,5 +1,6 @@
 package dev.amalgam.node.cli;
 
+import dev.amalgam.merge.train.TrainRecipe;
 import dev.amalgam.merge.train.TrainingRun;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -42,6 +43,7 @@ final class TrainCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     long start = System.nanoTime();
     double[] smoothed = {Double.NaN};
+    int logEvery = TrainRecipe.read(config).logEvery();
     Path saved =
         TrainingRun.run(
             config,
@@ -52,7 +54,7 @@ final class TrainCommand implements Callable<Integer> {
                       ? result.loss()
                       : 0.9 * smoothed[0] + 0.1 * result.loss();
               int step = result.step() + 1;
-              if (step == 1 || step % 50 == 0) {
+              if (step == 1 || step % logEvery == 0) {
                 double elapsed = (System.nanoTime() - start) / 1e9;
                 err.printf(
                     Locale.ROOT,

@@ -38,17 +38,28 @@ class TrainCommandTest {
 
   @Test
   void trainingTheSameConfigTwiceGivesTheSameCheckpoint() throws Exception {
-    Path cfg = config("seed: 5");
+    Path cfg = config("seed: 5\nlength_buckets: 2");
     CliRun first = CliRun.of("train", cfg.toString(), "-o", dir.resolve("a").toString());
     CliRun second = CliRun.of("train", cfg.toString(), "-o", dir.resolve("b").toString());
     assertThat(first.exitCode()).as(first.err()).isZero();
     assertThat(second.exitCode()).as(second.err()).isZero();
     assertThat(first.err()).contains("step 1  loss");
+    assertThat(first.err().lines().filter(l -> l.startsWith("step "))).hasSize(1);
     assertThat(dir.resolve("a/amalgam-train.yml")).exists();
     assertThat(Files.readString(dir.resolve("a/config.json"))).contains("\"eos_token_id\" : 2");
     String a = CliRun.of("fingerprint", dir.resolve("a").toString()).out();
     String b = CliRun.of("fingerprint", dir.resolve("b").toString()).out();
     assertThat(a).isEqualTo(b);
+  }
+
+  @Test
+  void aStepLineIsPrintedEveryLogEverySteps() throws Exception {
+    Path cfg = config("log_every: 2");
+    Files.writeString(cfg, Files.readString(cfg).replace("steps: 3\n", "steps: 5\n"));
+    CliRun run = CliRun.of("train", cfg.toString(), "-o", dir.resolve("x").toString());
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    assertThat(run.err().lines().filter(l -> l.startsWith("step ")).map(l -> l.split(" ")[1]))
+        .containsExactly("1", "2", "4");
   }
 
   @Test
@@ -75,6 +86,18 @@ class TrainCommandTest {
         .containsPattern("amalgam train: training diverged at step \\d+: loss")
         .doesNotContain("internal error");
     assertThat(dir.resolve("x")).doesNotExist();
+  }
+
+  @Test
+  void lengthBucketsOrLogEveryBelowOneAreRejectedWithOneLine() throws Exception {
+    for (String key : new String[] {"length_buckets", "log_every"}) {
+      Path cfg = config(key + ": 0");
+      CliRun run = CliRun.of("train", cfg.toString(), "-o", dir.resolve("x").toString());
+      assertThat(run.exitCode()).isEqualTo(Amalgam.EXIT_FAILURE);
+      assertThat(run.errLines()).as(run.err()).isEqualTo(1);
+      assertThat(run.err()).contains(key + " is 0; need 1");
+      assertThat(dir.resolve("x")).doesNotExist();
+    }
   }
 
   @Test
