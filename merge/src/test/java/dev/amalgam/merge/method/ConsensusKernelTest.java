@@ -16,9 +16,20 @@ class ConsensusKernelTest {
 
   @Test
   void tiesConsensusEqualsScalarFormulaIncludingZerosInfinitiesAndNaN() {
+    assertConsensusMatchesScalarFormula(
+        new float[] {0f, -0f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY});
+  }
+
+  /** Blocks without infinities or NaN take the kernel's vectorized path; it must agree too. */
+  @Test
+  void tiesConsensusOnFiniteBlocksEqualsScalarFormulaForZerosTinyAndHugeDeltas() {
+    assertConsensusMatchesScalarFormula(
+        new float[] {0f, -0f, Float.MIN_VALUE, -Float.MIN_VALUE, 3e38f, -3e38f, 1e-30f});
+  }
+
+  private static void assertConsensusMatchesScalarFormula(float[] specials) {
     int n = 5000; // more than one block of the kernel
     SplittableRandom r = new SplittableRandom(3);
-    float[] specials = {0f, -0f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY};
     float[] base = new float[n];
     float[][] xs = new float[3][n];
     for (int e = 0; e < n; e++) {
