@@ -20,7 +20,9 @@ import picocli.CommandLine.Spec;
       "Train a decoder from scratch or from a base checkpoint on a mix of reasoning tasks.",
       "CONFIG.yml names the start (base: DIR, or init: {architecture} with tokenizer: FILE), the",
       "task mix (data: [{task, n, weight}]) and the schedule (steps, batch_size, learning_rate,",
-      "warmup_steps, ...); see zoo/README.md. The same config always gives the same checkpoint."
+      "warmup_steps, ...); see zoo/README.md. A config fixes the data, the initial weights and",
+      "the batches; two runs in separate processes can still differ in the last bits of the",
+      "weights (the PyTorch CPU kernels), so the losses agree but the expert ids may not."
     })
 final class TrainCommand implements Callable<Integer> {
   @Parameters(paramLabel = "CONFIG.yml", description = "Training config.")

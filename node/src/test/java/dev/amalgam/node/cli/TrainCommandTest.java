@@ -37,7 +37,7 @@ class TrainCommandTest {
   }
 
   @Test
-  void trainingTheSameConfigTwiceGivesTheSameCheckpoint() throws Exception {
+  void trainingTheSameConfigTwiceInOneProcessGivesTheSameCheckpoint() throws Exception {
     Path cfg = config("seed: 5\nlength_buckets: 2");
     CliRun first = CliRun.of("train", cfg.toString(), "-o", dir.resolve("a").toString());
     CliRun second = CliRun.of("train", cfg.toString(), "-o", dir.resolve("b").toString());
