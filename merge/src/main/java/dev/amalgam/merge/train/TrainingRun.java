@@ -38,8 +38,12 @@ public final class TrainingRun {
 
   private TrainingRun() {}
 
-  public static Path run(Path recipeFile, Path output, Listener listener) throws IOException {
-    TrainRecipe recipe = TrainRecipe.read(recipeFile);
+  /**
+   * @param recipe the recipe as {@link TrainRecipe#read} parsed it from {@code recipeFile}, whose
+   *     folder resolves its paths and which is copied into the checkpoint
+   */
+  public static Path run(TrainRecipe recipe, Path recipeFile, Path output, Listener listener)
+      throws IOException {
     Path dir = recipeFile.toAbsolutePath().getParent();
     Path tokenizerFile;
     DecoderModel model;

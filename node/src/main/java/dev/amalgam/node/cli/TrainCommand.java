@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
       "task mix (data: [{task, n, weight}]) and the schedule (steps, batch_size, learning_rate,",
       "warmup_steps, ...); see zoo/README.md. A config fixes the data, the initial weights and",
       "the batches; two runs in separate processes can still differ in the last bits of the",
-      "weights (the PyTorch CPU kernels), so the losses agree but the expert ids may not."
+      "weights (cause not yet found), so the losses agree but the expert ids may not."
     })
 final class TrainCommand implements Callable<Integer> {
   @Parameters(paramLabel = "CONFIG.yml", description = "Training config.")
@@ -45,9 +45,11 @@ final class TrainCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     long start = System.nanoTime();
     double[] smoothed = {Double.NaN};
-    int logEvery = TrainRecipe.read(config).logEvery();
+    TrainRecipe recipe = TrainRecipe.read(config);
+    int logEvery = recipe.logEvery();
     Path saved =
         TrainingRun.run(
+            recipe,
             config,
             output,
             (result, tokens, seconds) -> {
