@@ -20,8 +20,8 @@ import java.util.Arrays;
  *   <li>kept L1 for the magnitude sparsifier with L1 rescale: Σ|kept| once the threshold is known;
  * </ol>
  *
- * then every block is sparsified, rescaled and combined. Sums run in element index order and
- * entries equal to the threshold are kept lowest index first, exactly as in {@link
+ * then every block is sparsified, rescaled and combined. L1 norms are summed in {@link AbsSum}'s
+ * order and entries equal to the threshold are kept lowest index first, exactly as in {@link
  * TaskArithmeticMethod}. Random masks are drawn again from the counter-based generator when merging
  * (storing them as bits cost more than drawing them).
  */
@@ -50,6 +50,8 @@ final class SparsifiedBlocks implements BlockwiseKernel {
   private final TaskVectorCombiner combiner;
   private float[][] deltas = new float[0][];
   private int[] bitScratch = new int[0];
+  private float[] keptScratch = new float[0];
+  private int[] offsets = new int[0];
   private int stage = -1;
 
   /** What one model's delta needs. */
@@ -59,10 +61,10 @@ final class SparsifiedBlocks implements BlockwiseKernel {
     final boolean elementwise;
     final double probability;
     final CounterRandom random;
-    final long randomThreshold;
+    final int randomThreshold;
     final long keep;
-    double l1Before;
-    double l1Kept;
+    final AbsSum l1Before = new AbsSum();
+    final AbsSum l1Kept = new AbsSum();
     double factor = 1;
     boolean scale;
     // Magnitude selection: candidates in [rangeLow, rangeHigh], then the full histograms if the
@@ -89,7 +91,7 @@ final class SparsifiedBlocks implements BlockwiseKernel {
         boolean elementwise,
         double probability,
         CounterRandom random,
-        long randomThreshold,
+        int randomThreshold,
         long keep) {
       this.sparsify = sparsify;
       this.l1Rescale = l1Rescale;
@@ -127,7 +129,7 @@ final class SparsifiedBlocks implements BlockwiseKernel {
               elementwise,
               magnitude ? 1 : density[i],
               magnitude ? null : new CounterRandom(seed, i, tensor),
-              magnitude ? 0 : CounterRandom.threshold53(density[i]),
+              magnitude ? 0 : CounterRandom.threshold31(density[i]),
               magnitude && sparsify ? Sparsifier.magnitudeKeepCount(tensor, density[i], n) : 0);
     }
   }
@@ -197,7 +199,7 @@ final class SparsifiedBlocks implements BlockwiseKernel {
       switch (stage) {
         case STATISTICS -> {
           if (m.l1Rescale && sparsifier == Sparsifier.MAGNITUDE) {
-            m.l1Before = absSum(m.l1Before, d, len, laneOrder);
+            addAbs(m.l1Before, first, d, len, laneOrder);
           }
           if (sparsifier == Sparsifier.MAGNITUDE) {
             candidates(m, d, len);
@@ -209,7 +211,7 @@ final class SparsifiedBlocks implements BlockwiseKernel {
         case REFINE -> refine(m, d, len);
         case KEPT_L1 -> {
           magnitudeMask(m, d, len, laneOrder);
-          m.l1Kept = absSum(m.l1Kept, d, len, laneOrder);
+          addAbs(m.l1Kept, first, d, len, laneOrder);
         }
         default -> throw new IllegalStateException("no statistics pass left");
       }
@@ -293,93 +295,101 @@ final class SparsifiedBlocks implements BlockwiseKernel {
 
   /** Rescale factor ‖d‖₁ / ‖kept‖₁, applied only when both norms reach 1e-7. */
   private static void setScale(Model m) {
-    if (m.l1Rescale && m.l1Before >= 1e-7 && m.l1Kept >= 1e-7) {
-      m.factor = m.l1Before / m.l1Kept;
+    double before = m.l1Before.total();
+    double kept = m.l1Kept.total();
+    if (m.l1Rescale && before >= 1e-7 && kept >= 1e-7) {
+      m.factor = before / kept;
       m.scale = true;
     }
   }
 
-  /** s + Σ|d_j| over the block in element index order. */
-  private static double absSum(double s, float[] d, int len, boolean laneOrder) {
-    if (!laneOrder) {
-      for (int j = 0; j < len; j++) {
-        s += Math.abs((double) d[j]);
-      }
-      return s;
+  private static void addAbs(AbsSum sum, long first, float[] d, int len, boolean laneOrder) {
+    if (laneOrder) {
+      sum.addLanes(first, d, len);
+    } else {
+      sum.add(first, d, len);
     }
-    int half = len / 2;
-    for (int k = 0; k < half; k++) {
-      s += Math.abs((double) d[k]);
-      s += Math.abs((double) d[half + k]);
+  }
+
+  /** The statistics pass of DARE with L1 rescale: ‖d‖₁ and ‖kept‖₁ of the block. */
+  private void randomNorms(Model m, float[] d, long first, int len, boolean laneOrder) {
+    addAbs(m.l1Before, first, d, len, laneOrder);
+    if (keptScratch.length < len) {
+      keptScratch = new float[len];
     }
-    if ((len & 1) != 0) {
-      s += Math.abs((double) d[len - 1]);
-    }
-    return s;
+    keepRandomly(m, d, first, len, laneOrder, keptScratch);
+    addAbs(m.l1Kept, first, keptScratch, len, laneOrder);
+  }
+
+  /** DARE's mask (see {@link Sparsifier#dropRandomly}) on a block, in place. */
+  private void randomMask(Model m, float[] d, long first, int len, boolean laneOrder) {
+    keepRandomly(m, d, first, len, laneOrder, d);
   }
 
   /**
-   * The statistics pass of DARE with L1 rescale: ‖d‖₁ and ‖kept‖₁ summed in element index order in
-   * one loop, and the mask kept as bits by position for the merge pass.
+   * Writes to {@code kept} the block {@code d} with the entries DARE drops zeroed, keyed by element
+   * index. Inside one lane key (every block unless it straddles a multiple of 2^32) the draws are
+   * 32-bit loops over the raw bits that vectorize (see {@link #keepDrawn}).
    */
-  private static void randomNorms(Model m, float[] d, long first, int len, boolean laneOrder) {
+  private void keepRandomly(
+      Model m, float[] d, long first, int len, boolean laneOrder, float[] kept) {
     CounterRandom r = m.random;
-    long t = m.randomThreshold;
-    double before = m.l1Before;
-    double after = m.l1Kept;
-    if (!laneOrder) {
+    int t = m.randomThreshold;
+    if ((first >>> 32) != ((first + len - 1) >>> 32)) {
       for (int j = 0; j < len; j++) {
-        int keep = (int) ((r.bits53(first + j) - t) >> 63);
-        float v = d[j];
-        before += Math.abs((double) v);
-        after += Math.abs((double) Float.intBitsToFloat(Float.floatToRawIntBits(v) & keep));
-      }
-    } else {
-      int half = len / 2;
-      for (int k = 0; k < half; k++) {
-        int keepEven = (int) ((r.bits53(first + 2L * k) - t) >> 63);
-        int keepOdd = (int) ((r.bits53(first + 2L * k + 1) - t) >> 63);
-        float e = d[k];
-        float o = d[half + k];
-        before += Math.abs((double) e);
-        after += Math.abs((double) Float.intBitsToFloat(Float.floatToRawIntBits(e) & keepEven));
-        before += Math.abs((double) o);
-        after += Math.abs((double) Float.intBitsToFloat(Float.floatToRawIntBits(o) & keepOdd));
-      }
-      if ((len & 1) != 0) {
-        int keep = (int) ((r.bits53(first + len - 1) - t) >> 63);
-        float v = d[len - 1];
-        before += Math.abs((double) v);
-        after += Math.abs((double) Float.intBitsToFloat(Float.floatToRawIntBits(v) & keep));
-      }
-    }
-    m.l1Before = before;
-    m.l1Kept = after;
-  }
-
-  /** DARE's mask (see {@link Sparsifier#dropRandomly}) on a block, keyed by element index. */
-  private static void randomMask(Model m, float[] d, long first, int len, boolean laneOrder) {
-    CounterRandom r = m.random;
-    long t = m.randomThreshold;
-    if (!laneOrder) {
-      for (int j = 0; j < len; j++) {
-        int keep = (int) ((r.bits53(first + j) - t) >> 63);
-        d[j] = Float.intBitsToFloat(Float.floatToRawIntBits(d[j]) & keep);
+        int mask = r.keepMask(first + (laneOrder ? laneOffset(j, len) : j), t);
+        kept[j] = Float.intBitsToFloat(Float.floatToRawIntBits(d[j]) & mask);
       }
       return;
     }
+    int key = r.laneKey(first);
+    int low = (int) first;
+    int[] offset = offsets(len);
+    if (!laneOrder) {
+      int[] raw = bits(d, 0, len);
+      keepDrawn(raw, len, offset, key, low, 1, t);
+      copy(raw, kept, 0, len);
+      return;
+    }
     int half = len / 2;
-    for (int k = 0; k < half; k++) {
-      long index = first + 2L * k;
-      int keepEven = (int) ((r.bits53(index) - t) >> 63);
-      int keepOdd = (int) ((r.bits53(index + 1) - t) >> 63);
-      d[k] = Float.intBitsToFloat(Float.floatToRawIntBits(d[k]) & keepEven);
-      d[half + k] = Float.intBitsToFloat(Float.floatToRawIntBits(d[half + k]) & keepOdd);
-    }
+    int[] even = bits(d, 0, half);
+    keepDrawn(even, half, offset, key, low, 2, t);
+    copy(even, kept, 0, half);
+    int[] odd = bits(d, half, half);
+    keepDrawn(odd, half, offset, key, low + 1, 2, t);
+    copy(odd, kept, half, half);
     if ((len & 1) != 0) {
-      int keep = (int) ((r.bits53(first + len - 1) - t) >> 63);
-      d[len - 1] = Float.intBitsToFloat(Float.floatToRawIntBits(d[len - 1]) & keep);
+      int mask = (CounterRandom.bits31(key, low + len - 1) - t) >> 31;
+      kept[len - 1] = Float.intBitsToFloat(Float.floatToRawIntBits(d[len - 1]) & mask);
     }
+  }
+
+  /**
+   * raw[k] keeps its bits when element low + stride·k is kept, for k below count. Indexed from 0
+   * and with the offsets read from an array: the JIT does not vectorize this loop with arithmetic
+   * on the loop index or with a second base offset into {@code raw}.
+   */
+  private static void keepDrawn(
+      int[] raw, int count, int[] offset, int key, int low, int stride, int t) {
+    for (int k = 0; k < count; k++) {
+      raw[k] &= (CounterRandom.bits31(key, low + stride * offset[k]) - t) >> 31;
+    }
+  }
+
+  private static void copy(int[] raw, float[] to, int from, int len) {
+    MemorySegment.copy(
+        MemorySegment.ofArray(raw), 0, MemorySegment.ofArray(to), 4L * from, 4L * len);
+  }
+
+  /** 0, 1, …, len − 1. */
+  private int[] offsets(int len) {
+    if (offsets.length < len) {
+      offsets = new int[len];
+      for (int j = 0; j < len; j++) {
+        offsets[j] = j;
+      }
+    }
+    return offsets;
   }
 
   /**
@@ -589,11 +599,26 @@ final class SparsifiedBlocks implements BlockwiseKernel {
    * The raw bits of {@code d[0..len)}, in a scratch array (a bulk copy, not a per-element move).
    */
   private int[] bits(float[] d, int len) {
+    return bits(d, 0, len);
+  }
+
+  /** The raw bits of {@code d[from..from+len)} at the start of a scratch array. */
+  private int[] bits(float[] d, int from, int len) {
     if (bitScratch.length < len) {
       bitScratch = new int[len];
     }
-    MemorySegment.copy(MemorySegment.ofArray(d), 0, MemorySegment.ofArray(bitScratch), 0, 4L * len);
+    MemorySegment.copy(
+        MemorySegment.ofArray(d), 4L * from, MemorySegment.ofArray(bitScratch), 0, 4L * len);
     return bitScratch;
+  }
+
+  /** Which element of a block of {@code len} sits at {@code position} in lane order. */
+  private static int laneOffset(int position, int len) {
+    int half = len / 2;
+    if (position >= 2 * half) {
+      return position;
+    }
+    return position < half ? 2 * position : 2 * (position - half) + 1;
   }
 
   /** Where element {@code index} of a block of {@code len} sits in lane order. */

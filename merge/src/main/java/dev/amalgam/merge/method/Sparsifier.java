@@ -111,19 +111,16 @@ enum Sparsifier {
   }
 
   /**
-   * DARE's mask: keeps entry i when {@code uniform(i) < density}, compared on the integer bits (see
-   * {@link CounterRandom#threshold53}), and returns Σ|kept| summed in index order.
+   * DARE's mask: keeps entry i when {@link CounterRandom#keepMask} says so for the threshold of
+   * {@code density}, and returns Σ|kept| (as {@link AbsSum} orders it).
    */
   static double dropRandomly(CounterRandom random, float[] delta, double density) {
-    long threshold = CounterRandom.threshold53(density);
-    double l1Kept = 0;
+    int threshold = CounterRandom.threshold31(density);
     for (int i = 0; i < delta.length; i++) {
-      int keepMask = (int) ((random.bits53(i) - threshold) >> 63);
-      float kept = Float.intBitsToFloat(Float.floatToRawIntBits(delta[i]) & keepMask);
-      delta[i] = kept;
-      l1Kept += Math.abs((double) kept);
+      int keepMask = random.keepMask(i, threshold);
+      delta[i] = Float.intBitsToFloat(Float.floatToRawIntBits(delta[i]) & keepMask);
     }
-    return l1Kept;
+    return AbsSum.of(delta);
   }
 
   private static Kept della(

@@ -9,8 +9,9 @@ import java.util.List;
  *
  * <ol>
  *   <li>sparsify each d_i ({@link Sparsifier}); if {@code rescale} is true multiply the kept tensor
- *       once by ‖d_i‖₁ / ‖kept_i‖₁ (skipped when either is below 1e-7); {@code rescale:
- *       elementwise} divides each kept entry by its own keep probability;
+ *       once by ‖d_i‖₁ / ‖kept_i‖₁ (summed as {@link AbsSum} orders it; skipped when either is
+ *       below 1e-7); {@code rescale: elementwise} divides each kept entry by its own keep
+ *       probability;
  *   <li>without consensus: mix = Σ w_i·d_i, divisor = Σ w_i (1 when |Σ w_i| &lt; 1e-8);
  *   <li>with TIES consensus: s = sign(Σ w_i·d_i) (0 counts as +), m_i = [sign(w_i·d_i) = s] (zero
  *       entries never agree), mix = Σ m_i·w_i·d_i, divisor = Σ m_i·w_i per element (1 where 0);
@@ -157,26 +158,17 @@ final class TaskArithmeticMethod extends AbstractMergeMethod {
     float[] x = in.models().get(i);
     float[] b = in.base();
     float[] delta = new float[x.length];
-    // The L1 norm before sparsifying is summed in index order in the same pass as the subtraction.
-    double l1Before = 0;
-    if (l1Rescale) {
-      for (int e = 0; e < delta.length; e++) {
-        float d = x[e] - b[e];
-        delta[e] = d;
-        l1Before += Math.abs((double) d);
-      }
-    } else {
-      for (int e = 0; e < delta.length; e++) {
-        delta[e] = x[e] - b[e];
-      }
+    for (int e = 0; e < delta.length; e++) {
+      delta[e] = x[e] - b[e];
     }
+    double l1Before = l1Rescale ? AbsSum.of(delta) : 0;
     Sparsifier.Kept k = sparsifier.apply(in, i, delta, density, gamma, eps, elementwise);
     if (k.changed() && elementwise) {
       for (int e = 0; e < delta.length; e++) {
         delta[e] = (float) (delta[e] / (double) (float) k.probability(e));
       }
     } else if (k.changed() && l1Rescale) {
-      double l1After = Double.isNaN(k.l1()) ? VectorMath.l1(delta) : k.l1();
+      double l1After = Double.isNaN(k.l1()) ? AbsSum.of(delta) : k.l1();
       if (l1Before >= 1e-7 && l1After >= 1e-7) {
         double factor = l1Before / l1After;
         for (int e = 0; e < delta.length; e++) {

@@ -27,14 +27,6 @@ final class VectorMath {
     return Math.sqrt(dot(a, a, offset, stride, count));
   }
 
-  static double l1(float[] a) {
-    double s = 0;
-    for (float v : a) {
-      s += Math.abs((double) v);
-    }
-    return s;
-  }
-
   static float[] subtract(float[] a, float[] b) {
     float[] d = new float[a.length];
     for (int i = 0; i < a.length; i++) {

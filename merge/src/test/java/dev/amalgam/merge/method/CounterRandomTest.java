@@ -45,4 +45,49 @@ class CounterRandomTest {
     assertThat(sum / n).isCloseTo(0.5, within(0.01));
     assertThat(below / (double) n).isCloseTo(0.3, within(0.01));
   }
+
+  @Test
+  void dareKeepsEachEntryWithTheDensityAsProbability() {
+    CounterRandom r = new CounterRandom(5, 0, "model.layers.0.self_attn.q_proj.weight");
+    for (double density : new double[] {0.1, 0.5, 0.9}) {
+      int threshold = CounterRandom.threshold31(density);
+      int kept = 0;
+      int n = 200_000;
+      for (int i = 0; i < n; i++) {
+        int mask = r.keepMask(i, threshold);
+        assertThat(mask).isIn(0, -1);
+        kept -= mask;
+      }
+      assertThat(kept / (double) n).as("density %s", density).isCloseTo(density, within(0.005));
+    }
+  }
+
+  @Test
+  void dareThresholdKeepsNothingAtZeroAndCountsTheRestInStepsOfTwoToTheMinus31() {
+    assertThat(CounterRandom.threshold31(0)).isZero();
+    assertThat(CounterRandom.threshold31(-1)).isZero();
+    assertThat(CounterRandom.threshold31(0.5)).isEqualTo(1 << 30);
+    assertThat(CounterRandom.threshold31(0x1p-31)).isEqualTo(1);
+    assertThat(CounterRandom.threshold31(1)).isEqualTo(Integer.MAX_VALUE);
+    CounterRandom r = new CounterRandom(5, 0, "t");
+    for (int i = 0; i < 1000; i++) {
+      assertThat(r.keepMask(i, 0)).isZero();
+    }
+  }
+
+  /** Blocks draw from the lane key of their upper index bits; indices past 2^32 get new draws. */
+  @Test
+  void dareDrawsDependOnTheWholeIndexNotItsLower32Bits() {
+    CounterRandom r = new CounterRandom(5, 0, "t");
+    int threshold = CounterRandom.threshold31(0.5);
+    int same = 0;
+    for (int i = 0; i < 1000; i++) {
+      long low = i;
+      long high = (1L << 32) + i;
+      assertThat(r.keepMask(high, threshold))
+          .isEqualTo((CounterRandom.bits31(r.laneKey(high), (int) high) - threshold) >> 31);
+      same += r.keepMask(low, threshold) == r.keepMask(high, threshold) ? 1 : 0;
+    }
+    assertThat(same).isBetween(400, 600);
+  }
 }

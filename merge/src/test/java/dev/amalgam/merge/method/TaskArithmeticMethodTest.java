@@ -142,7 +142,7 @@ class TaskArithmeticMethodTest {
     for (int e = 0; e < n; e++) {
       float d = x[e] - base[e];
       l1All += Math.abs(d);
-      if (random.uniform(e) < density) {
+      if (random.keepMask(e, CounterRandom.threshold31(density)) != 0) {
         kept[e] = d;
         l1Kept += Math.abs(d);
         keptCount++;

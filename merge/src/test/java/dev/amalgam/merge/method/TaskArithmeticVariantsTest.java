@@ -29,7 +29,8 @@ class TaskArithmeticVariantsTest {
       double sum = 0;
       for (int i = 0; i < 2; i++) {
         float d = models.get(i)[e] - base[e];
-        boolean keep = new CounterRandom(7L, i, NAME).uniform(e) < density;
+        boolean keep =
+            new CounterRandom(7L, i, NAME).keepMask(e, CounterRandom.threshold31(density)) != 0;
         v[i] = keep ? w[i] * (float) (d / density) : 0;
         sum += v[i];
       }
