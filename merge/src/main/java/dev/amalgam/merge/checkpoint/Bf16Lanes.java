@@ -25,6 +25,7 @@ public final class Bf16Lanes {
   private final int[] odd;
   private final MemorySegment evenSegment;
   private final MemorySegment oddSegment;
+  private final HeapSegments segments = new HeapSegments();
 
   /** Scratch for blocks of up to {@code maxLen} elements; one instance per thread. */
   public Bf16Lanes(int maxLen) {
@@ -49,7 +50,7 @@ public final class Bf16Lanes {
       even[k] = w << 16;
       odd[k] = w & 0xFFFF0000;
     }
-    MemorySegment to = MemorySegment.ofArray(dst);
+    MemorySegment to = segments.of(dst);
     MemorySegment.copy(evenSegment, 0, to, 0, 4L * half);
     MemorySegment.copy(oddSegment, 0, to, 4L * half, 4L * half);
     if ((len & 1) != 0) {
@@ -63,7 +64,7 @@ public final class Bf16Lanes {
    */
   public void encode(float[] src, int len, MemorySegment dst, long offset) {
     int half = len / 2;
-    MemorySegment from = MemorySegment.ofArray(src);
+    MemorySegment from = segments.of(src);
     MemorySegment.copy(from, 0, evenSegment, 0, 4L * half);
     MemorySegment.copy(from, 4L * half, oddSegment, 0, 4L * half);
     int nanSeen = 0;

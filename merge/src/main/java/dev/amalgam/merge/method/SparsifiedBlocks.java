@@ -1,7 +1,10 @@
 package dev.amalgam.merge.method;
 
+import dev.amalgam.merge.checkpoint.HeapSegments;
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayDeque;
 import java.util.Arrays;
+import java.util.Iterator;
 
 /**
  * The task-arithmetic family with the {@link Sparsifier#MAGNITUDE magnitude} or {@link
@@ -48,10 +51,53 @@ final class SparsifiedBlocks implements BlockwiseKernel {
   private final long n;
   private final Model[] models;
   private final TaskVectorCombiner combiner;
-  private float[][] deltas = new float[0][];
-  private int[] bitScratch = new int[0];
-  private float[] keptScratch = new float[0];
-  private int[] offsets = new int[0];
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+  private Scratch scratch;
+
+  /**
+   * Block-sized arrays, one set per thread rather than per tensor: a merge makes a kernel for every
+   * tensor, and fresh arrays for each were garbage in proportion to the model.
+   */
+  private static final class Scratch {
+    float[][] deltas = new float[0][];
+    int[] bits = new int[0];
+    float[] kept = new float[0];
+    int[] offsets = new int[0];
+    final HeapSegments segments = new HeapSegments();
+    private final ArrayDeque<int[]> spare = new ArrayDeque<>();
+
+    /**
+     * An int array of at least {@code size} elements, with any contents: one given back earlier or
+     * a new one. Two kernels on one thread never get the same array.
+     */
+    int[] take(int size) {
+      for (Iterator<int[]> it = spare.iterator(); it.hasNext(); ) {
+        int[] a = it.next();
+        if (a.length >= size) {
+          it.remove();
+          return a;
+        }
+      }
+      return new int[size];
+    }
+
+    void give(int[] a) {
+      if (a != null && spare.size() < 8) {
+        spare.push(a);
+      }
+    }
+
+    /** Histograms used within one call, so they can be shared by every kernel of the thread. */
+    final int[] high = new int[1 << 15];
+
+    final int[] low = new int[1 << 16];
+
+    int[] zeroed(int[] histogram) {
+      Arrays.fill(histogram, 0);
+      return histogram;
+    }
+  }
+
   private int stage = -1;
 
   /** What one model's delta needs. */
@@ -150,6 +196,7 @@ final class SparsifiedBlocks implements BlockwiseKernel {
   /** Places each model's candidate range from elements sampled across the tensor. */
   @Override
   public void sample(float[] base, float[][] x, int len) {
+    scratch = SCRATCH.get();
     for (int i = 0; i < models.length; i++) {
       Model m = models[i];
       if (m.sparsify && sparsifier == Sparsifier.MAGNITUDE && len > 0) {
@@ -190,6 +237,7 @@ final class SparsifiedBlocks implements BlockwiseKernel {
 
   @Override
   public void observe(long first, float[] base, float[][] x, int len, boolean laneOrder) {
+    scratch = SCRATCH.get();
     for (int i = 0; i < models.length; i++) {
       Model m = models[i];
       if (!m.sparsify || !needs(stage, m)) {
@@ -220,6 +268,7 @@ final class SparsifiedBlocks implements BlockwiseKernel {
 
   @Override
   public void endPass() {
+    scratch = SCRATCH.get();
     for (Model m : models) {
       if (!m.sparsify || !needs(stage, m)) {
         continue;
@@ -247,6 +296,7 @@ final class SparsifiedBlocks implements BlockwiseKernel {
   @Override
   public void merge(
       long first, float[] base, float[][] x, int len, boolean laneOrder, float[] out) {
+    scratch = SCRATCH.get();
     if (stage != MERGE && needsPass()) {
       throw new IllegalStateException("statistics passes are missing");
     }
@@ -278,15 +328,16 @@ final class SparsifiedBlocks implements BlockwiseKernel {
   }
 
   private float[] delta(int model, float[] x, float[] base, int len) {
-    if (deltas.length <= model || deltas[model].length < len) {
-      deltas = Arrays.copyOf(deltas, models.length);
+    if (scratch.deltas.length <= model || scratch.deltas[model].length < len) {
+      scratch.deltas =
+          Arrays.copyOf(scratch.deltas, Math.max(models.length, scratch.deltas.length));
       for (int i = 0; i < models.length; i++) {
-        if (deltas[i] == null || deltas[i].length < len) {
-          deltas[i] = new float[len];
+        if (scratch.deltas[i] == null || scratch.deltas[i].length < len) {
+          scratch.deltas[i] = new float[len];
         }
       }
     }
-    float[] d = deltas[model];
+    float[] d = scratch.deltas[model];
     for (int j = 0; j < len; j++) {
       d[j] = x[j] - base[j];
     }
@@ -314,11 +365,11 @@ final class SparsifiedBlocks implements BlockwiseKernel {
   /** The statistics pass of DARE with L1 rescale: ‖d‖₁ and ‖kept‖₁ of the block. */
   private void randomNorms(Model m, float[] d, long first, int len, boolean laneOrder) {
     addAbs(m.l1Before, first, d, len, laneOrder);
-    if (keptScratch.length < len) {
-      keptScratch = new float[len];
+    if (scratch.kept.length < len) {
+      scratch.kept = new float[len];
     }
-    keepRandomly(m, d, first, len, laneOrder, keptScratch);
-    addAbs(m.l1Kept, first, keptScratch, len, laneOrder);
+    keepRandomly(m, d, first, len, laneOrder, scratch.kept);
+    addAbs(m.l1Kept, first, scratch.kept, len, laneOrder);
   }
 
   /** DARE's mask (see {@link Sparsifier#dropRandomly}) on a block, in place. */
@@ -376,20 +427,19 @@ final class SparsifiedBlocks implements BlockwiseKernel {
     }
   }
 
-  private static void copy(int[] raw, float[] to, int from, int len) {
-    MemorySegment.copy(
-        MemorySegment.ofArray(raw), 0, MemorySegment.ofArray(to), 4L * from, 4L * len);
+  private void copy(int[] raw, float[] to, int from, int len) {
+    MemorySegment.copy(scratch.segments.of(raw), 0, scratch.segments.of(to), 4L * from, 4L * len);
   }
 
   /** 0, 1, …, len − 1. */
   private int[] offsets(int len) {
-    if (offsets.length < len) {
-      offsets = new int[len];
+    if (scratch.offsets.length < len) {
+      scratch.offsets = new int[len];
       for (int j = 0; j < len; j++) {
-        offsets[j] = j;
+        scratch.offsets[j] = j;
       }
     }
-    return offsets;
+    return scratch.offsets;
   }
 
   /**
@@ -429,11 +479,17 @@ final class SparsifiedBlocks implements BlockwiseKernel {
       long limit = Math.max(1 << 16, n / 2) + len;
       if (count + (long) len > limit) {
         m.overflow = true; // too many: the histogram passes will decide
+        scratch.give(m.candidates);
         m.candidates = null;
         return;
       }
       int size = (int) Math.min(limit, Math.max(1 << 16, 2L * (count + len)));
-      m.candidates = m.candidates == null ? new int[size] : Arrays.copyOf(m.candidates, size);
+      int[] larger = scratch.take(size);
+      if (m.candidates != null) {
+        System.arraycopy(m.candidates, 0, larger, 0, count);
+        scratch.give(m.candidates);
+      }
+      m.candidates = larger;
     }
     int[] raw = bits(d, len);
     int highBits = m.rangeHigh;
@@ -460,10 +516,10 @@ final class SparsifiedBlocks implements BlockwiseKernel {
    * The exact threshold when its rank falls among the candidates; otherwise the histogram passes
    * are scheduled.
    */
-  private static void selectAmongCandidates(Model m) {
+  private void selectAmongCandidates(Model m) {
     long rank = m.keep - 1;
     if (!m.overflow && rank >= m.above && rank - m.above < m.candidateCount) {
-      int[] high = new int[1 << 15];
+      int[] high = scratch.zeroed(scratch.high);
       int[] candidates = m.candidates;
       int count = m.candidateCount;
       for (int c = 0; c < count; c++) {
@@ -471,7 +527,7 @@ final class SparsifiedBlocks implements BlockwiseKernel {
       }
       m.greaterThanBucket = m.above;
       m.bucket = bucketOf(m, high, rank);
-      int[] low = new int[1 << 16];
+      int[] low = scratch.zeroed(scratch.low);
       for (int c = 0; c < count; c++) {
         int bits = candidates[c];
         if (bits >>> 16 == m.bucket) {
@@ -482,6 +538,7 @@ final class SparsifiedBlocks implements BlockwiseKernel {
     } else {
       m.high = new int[2 << 15];
     }
+    scratch.give(m.candidates);
     m.candidates = null;
   }
 
@@ -562,7 +619,7 @@ final class SparsifiedBlocks implements BlockwiseKernel {
     int threshold = m.thresholdBits;
     if (m.equalSeen >= m.equalQuota) {
       keepAbove(raw, len, threshold);
-      MemorySegment.copy(MemorySegment.ofArray(raw), 0, MemorySegment.ofArray(d), 0, 4L * len);
+      MemorySegment.copy(scratch.segments.of(raw), 0, scratch.segments.of(d), 0, 4L * len);
       return;
     }
     int limit = threshold - 1;
@@ -574,7 +631,7 @@ final class SparsifiedBlocks implements BlockwiseKernel {
       raw[j] = r & ((limit - magnitude) >> 31);
     }
     if (m.equalSeen + equal <= m.equalQuota) {
-      MemorySegment.copy(MemorySegment.ofArray(raw), 0, MemorySegment.ofArray(d), 0, 4L * len);
+      MemorySegment.copy(scratch.segments.of(raw), 0, scratch.segments.of(d), 0, 4L * len);
     } else {
       long seen = m.equalSeen;
       for (int index = 0; index < len; index++) {
@@ -604,12 +661,12 @@ final class SparsifiedBlocks implements BlockwiseKernel {
 
   /** The raw bits of {@code d[from..from+len)} at the start of a scratch array. */
   private int[] bits(float[] d, int from, int len) {
-    if (bitScratch.length < len) {
-      bitScratch = new int[len];
+    if (scratch.bits.length < len) {
+      scratch.bits = new int[len];
     }
     MemorySegment.copy(
-        MemorySegment.ofArray(d), 4L * from, MemorySegment.ofArray(bitScratch), 0, 4L * len);
-    return bitScratch;
+        scratch.segments.of(d), 4L * from, scratch.segments.of(scratch.bits), 0, 4L * len);
+    return scratch.bits;
   }
 
   /** Which element of a block of {@code len} sits at {@code position} in lane order. */

@@ -1,5 +1,6 @@
 package dev.amalgam.merge.method;
 
+import dev.amalgam.merge.checkpoint.HeapSegments;
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 
@@ -15,17 +16,35 @@ final class TaskVectorCombiner {
   private final boolean normalize;
   private final double lambda;
   private final double linearDivisor;
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+  // The calling thread's scratch, taken at the start of each combine.
   private double[] sum;
   private double[] mix;
   private double[] divisor;
-  // Consensus scratch: doubles and their bits are moved between these arrays by bulk copies, so
-  // every loop is plain double or plain long arithmetic, which the JIT vectorizes; converting
-  // between a double and its bits inside a loop would keep it scalar.
   private double[] values;
   private double[] weights;
   private long[] bits;
   private long[] weightBits;
   private long[] sumNegative;
+  private HeapSegments segments;
+
+  /**
+   * One set per thread, not per combiner (a merge makes one per tensor). In the consensus, doubles
+   * and their bits move between these arrays by bulk copies, so every loop is plain double or plain
+   * long arithmetic, which the JIT vectorizes; converting between a double and its bits inside a
+   * loop would keep it scalar.
+   */
+  private static final class Scratch {
+    final double[] sum = new double[BLOCK];
+    final double[] mix = new double[BLOCK];
+    final double[] divisor = new double[BLOCK];
+    final double[] values = new double[BLOCK];
+    final double[] weights = new double[BLOCK];
+    final long[] bits = new long[BLOCK];
+    final long[] weightBits = new long[BLOCK];
+    final long[] sumNegative = new long[BLOCK];
+    final HeapSegments segments = new HeapSegments();
+  }
 
   TaskVectorCombiner(
       double[] weight, boolean consensus, boolean normalize, double lambda, double linearDivisor) {
@@ -44,18 +63,16 @@ final class TaskVectorCombiner {
       linearOfDeltas(base, kept, n, out);
       return;
     }
-    if (sum == null) {
-      sum = new double[BLOCK];
-      mix = consensus ? new double[BLOCK] : sum;
-      divisor = consensus ? new double[BLOCK] : null;
-      if (consensus) {
-        values = new double[BLOCK];
-        weights = new double[BLOCK];
-        bits = new long[BLOCK];
-        weightBits = new long[BLOCK];
-        sumNegative = new long[BLOCK];
-      }
-    }
+    Scratch s = SCRATCH.get();
+    sum = s.sum;
+    mix = consensus ? s.mix : s.sum;
+    divisor = s.divisor;
+    values = s.values;
+    weights = s.weights;
+    bits = s.bits;
+    weightBits = s.weightBits;
+    sumNegative = s.sumNegative;
+    segments = s.segments;
     for (int start = 0; start < n; start += BLOCK) {
       int len = Math.min(BLOCK, n - start);
       Arrays.fill(sum, 0, len, 0.0);
@@ -242,12 +259,12 @@ final class TaskVectorCombiner {
     return ((magnitudeLessOne >>> 63) ^ 1) & ((magnitudeLessOne - INFINITY_BITS) >>> 63);
   }
 
-  private static void copy(double[] from, long[] to, int len) {
-    MemorySegment.copy(MemorySegment.ofArray(from), 0, MemorySegment.ofArray(to), 0, 8L * len);
+  private void copy(double[] from, long[] to, int len) {
+    MemorySegment.copy(segments.of(from), 0, segments.of(to), 0, 8L * len);
   }
 
-  private static void copy(long[] from, double[] to, int len) {
-    MemorySegment.copy(MemorySegment.ofArray(from), 0, MemorySegment.ofArray(to), 0, 8L * len);
+  private void copy(long[] from, double[] to, int len) {
+    MemorySegment.copy(segments.of(from), 0, segments.of(to), 0, 8L * len);
   }
 
   private static final long INFINITY_BITS = Double.doubleToRawLongBits(Double.POSITIVE_INFINITY);
