@@ -35,6 +35,7 @@ final class BlockProducer {
   private final Bf16Lanes lanes = new Bf16Lanes(BLOCK);
   private float[][] blocks = new float[0][];
   private MemorySegment stage = MemorySegment.NULL;
+  private float[][] samples = new float[0][];
 
   private BlockProducer() {}
 
@@ -128,7 +129,7 @@ final class BlockProducer {
       int sources,
       DType compute,
       int models) {
-    float[][] sample = new float[sources][size];
+    float[][] sample = sampleArrays(sources, size);
     int runs = (size + SAMPLE_RUN - 1) / SAMPLE_RUN;
     int filled = 0;
     for (int r = 0; r < runs && filled < size; r++) {
@@ -162,6 +163,15 @@ final class BlockProducer {
       }
       ComputeDtype.round(arrays[s], len, compute);
     }
+  }
+
+  /** At least {@code count} arrays of at least {@code size}, kept for the thread's next tensors. */
+  private float[][] sampleArrays(int count, int size) {
+    if (samples.length < count || samples[0].length < size) {
+      int length = Math.max(size, samples.length > 0 ? samples[0].length : 0);
+      samples = new float[Math.max(count, samples.length)][length];
+    }
+    return samples;
   }
 
   private float[][] blocks(int count) {

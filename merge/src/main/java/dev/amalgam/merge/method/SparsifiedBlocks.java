@@ -4,7 +4,6 @@ import dev.amalgam.merge.checkpoint.HeapSegments;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;
 import java.util.Arrays;
-import java.util.Iterator;
 
 /**
  * The task-arithmetic family with the {@link Sparsifier#MAGNITUDE magnitude} or {@link
@@ -67,23 +66,36 @@ final class SparsifiedBlocks implements BlockwiseKernel {
     private final ArrayDeque<int[]> spare = new ArrayDeque<>();
 
     /**
-     * An int array of at least {@code size} elements, with any contents: one given back earlier or
-     * a new one. Two kernels on one thread never get the same array.
+     * An int array of at least {@code size} elements, with any contents: the smallest one given
+     * back earlier that is large enough, or a new one. Two kernels on one thread never get the same
+     * array.
      */
     int[] take(int size) {
-      for (Iterator<int[]> it = spare.iterator(); it.hasNext(); ) {
-        int[] a = it.next();
-        if (a.length >= size) {
-          it.remove();
-          return a;
+      int[] best = null;
+      for (int[] a : spare) {
+        if (a.length >= size && (best == null || a.length < best.length)) {
+          best = a;
         }
       }
-      return new int[size];
+      if (best == null) {
+        return new int[size];
+      }
+      spare.removeFirstOccurrence(best);
+      return best;
     }
 
+    /** Keeps {@code a} for a later {@link #take}; of more than eight, the smallest is dropped. */
     void give(int[] a) {
-      if (a != null && spare.size() < 8) {
-        spare.push(a);
+      if (a == null) {
+        return;
+      }
+      spare.push(a);
+      if (spare.size() > 8) {
+        int[] smallest = a;
+        for (int[] s : spare) {
+          smallest = s.length < smallest.length ? s : smallest;
+        }
+        spare.removeFirstOccurrence(smallest);
       }
     }
 
@@ -447,11 +459,11 @@ final class SparsifiedBlocks implements BlockwiseKernel {
    * threshold's rank, widened by {@link #MARGIN_SIGMAS} standard deviations of that rank.
    */
   private void setRange(Model m, float[] d, int len) {
-    int[] sample = new int[len];
+    int[] sample = scratch.take(len);
     for (int s = 0; s < len; s++) {
       sample[s] = Float.floatToRawIntBits(d[s]) & 0x7FFFFFFF;
     }
-    Arrays.sort(sample);
+    Arrays.sort(sample, 0, len);
     double q = (double) (m.keep - 1) / n;
     double margin = MARGIN_SIGMAS * Math.sqrt(len * q * (1 - q)) + 8;
     long rank = Math.round(q * len); // from the top
@@ -460,6 +472,7 @@ final class SparsifiedBlocks implements BlockwiseKernel {
     m.rangeHigh = top < 0 ? Integer.MAX_VALUE : sample[(int) (len - 1 - top)];
     m.rangeLow = bottom >= len ? 0 : sample[(int) (len - 1 - bottom)];
     m.rangeSet = true;
+    scratch.give(sample);
   }
 
   /**
@@ -483,7 +496,9 @@ final class SparsifiedBlocks implements BlockwiseKernel {
         m.candidates = null;
         return;
       }
-      int size = (int) Math.min(limit, Math.max(1 << 16, 2L * (count + len)));
+      // Powers of two, so that the next tensors find the arrays given back by this one.
+      long wanted = Math.max(1 << 16, Long.highestOneBit(2L * (count + len) - 1) << 1);
+      int size = (int) Math.min(limit, wanted);
       int[] larger = scratch.take(size);
       if (m.candidates != null) {
         System.arraycopy(m.candidates, 0, larger, 0, count);
