@@ -1,8 +1,6 @@
 package dev.amalgam.merge.method;
 
-import dev.amalgam.merge.checkpoint.HeapSegments;
 import java.lang.foreign.MemorySegment;
-import java.util.ArrayDeque;
 import java.util.Arrays;
 
 /**
@@ -50,65 +48,9 @@ final class SparsifiedBlocks implements BlockwiseKernel {
   private final long n;
   private final Model[] models;
   private final TaskVectorCombiner combiner;
-  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
-  private Scratch scratch;
-
-  /**
-   * Block-sized arrays, one set per thread rather than per tensor: a merge makes a kernel for every
-   * tensor, and fresh arrays for each were garbage in proportion to the model.
-   */
-  private static final class Scratch {
-    float[][] deltas = new float[0][];
-    int[] bits = new int[0];
-    float[] kept = new float[0];
-    int[] offsets = new int[0];
-    final HeapSegments segments = new HeapSegments();
-    private final ArrayDeque<int[]> spare = new ArrayDeque<>();
-
-    /**
-     * An int array of at least {@code size} elements, with any contents: the smallest one given
-     * back earlier that is large enough, or a new one. Two kernels on one thread never get the same
-     * array.
-     */
-    int[] take(int size) {
-      int[] best = null;
-      for (int[] a : spare) {
-        if (a.length >= size && (best == null || a.length < best.length)) {
-          best = a;
-        }
-      }
-      if (best == null) {
-        return new int[size];
-      }
-      spare.removeFirstOccurrence(best);
-      return best;
-    }
-
-    /** Keeps {@code a} for a later {@link #take}; of more than eight, the smallest is dropped. */
-    void give(int[] a) {
-      if (a == null) {
-        return;
-      }
-      spare.push(a);
-      if (spare.size() > 8) {
-        int[] smallest = a;
-        for (int[] s : spare) {
-          smallest = s.length < smallest.length ? s : smallest;
-        }
-        spare.removeFirstOccurrence(smallest);
-      }
-    }
-
-    /** Histograms used within one call, so they can be shared by every kernel of the thread. */
-    final int[] high = new int[1 << 15];
-
-    final int[] low = new int[1 << 16];
-
-    int[] zeroed(int[] histogram) {
-      Arrays.fill(histogram, 0);
-      return histogram;
-    }
-  }
+  private static final ThreadLocal<BlockScratch> SCRATCH =
+      ThreadLocal.withInitial(BlockScratch::new);
+  private BlockScratch scratch;
 
   private int stage = -1;
 
