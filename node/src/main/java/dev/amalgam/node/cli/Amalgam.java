@@ -78,6 +78,9 @@ public final class Amalgam implements Runnable {
     cli.setParameterExceptionHandler(new UsageErrors());
     cli.setCaseInsensitiveEnumValuesAllowed(true);
     cli.setExitCodeExceptionMapper(t -> EXIT_FAILURE);
+    // Descriptions are written as lines of up to 100 columns; at picocli's default of 80 each
+    // longer line was broken in two, leaving a ragged paragraph.
+    cli.setUsageHelpWidth(100);
     return cli;
   }
 }

@@ -17,12 +17,13 @@ import picocli.CommandLine.Spec;
     name = "train",
     mixinStandardHelpOptions = true,
     description = {
-      "Train a decoder from scratch or from a base checkpoint on a mix of reasoning tasks.",
-      "CONFIG.yml names the start (base: DIR, or init: {architecture} with tokenizer: FILE), the",
-      "task mix (data: [{task, n, weight}]) and the schedule (steps, batch_size, learning_rate,",
-      "warmup_steps, ...); see zoo/README.md. A config fixes the data, the initial weights and",
-      "the batches; two runs in separate processes can still differ in the last bits of the",
-      "weights (cause not yet found), so the losses agree but the expert ids may not."
+      "Train a decoder from scratch or from a base checkpoint on a mix of reasoning",
+      "tasks. CONFIG.yml names the start (base: DIR, or init: {architecture} with",
+      "tokenizer: FILE), the task mix (data: [{task, n, weight}]) and the schedule",
+      "(steps, batch_size, learning_rate, warmup_steps, ...); see zoo/README.md.",
+      "A config fixes the data, the initial weights and the batches (one PyTorch",
+      "thread for small models); runs of one build have given byte-identical",
+      "checkpoints (zoo/README.md records the checks). Another build may differ."
     })
 final class TrainCommand implements Callable<Integer> {
   @Parameters(paramLabel = "CONFIG.yml", description = "Training config.")
