@@ -42,7 +42,7 @@ public final class CounterRandom {
   /**
    * The key of the 2^32 consecutive indices that share {@code index}'s upper 32 bits: a block that
    * stays inside them computes it once and then draws every element from 32-bit arithmetic alone,
-   * which the JIT vectorizes (64-bit multiplies it does not, on AVX2).
+   * in eight lanes per AVX2 vector, which the JIT vectorizes.
    */
   int laneKey(long index) {
     return (int) mix(key ^ (index >>> 32));
