@@ -576,7 +576,7 @@ final class SparsifiedBlocks implements BlockwiseKernel {
     int threshold = m.thresholdBits;
     if (m.equalSeen >= m.equalQuota) {
       keepAbove(raw, len, threshold);
-      MemorySegment.copy(scratch.segments.of(raw), 0, scratch.segments.of(d), 0, 4L * len);
+      copy(raw, d, 0, len);
       return;
     }
     int limit = threshold - 1;
@@ -588,7 +588,7 @@ final class SparsifiedBlocks implements BlockwiseKernel {
       raw[j] = r & ((limit - magnitude) >> 31);
     }
     if (m.equalSeen + equal <= m.equalQuota) {
-      MemorySegment.copy(scratch.segments.of(raw), 0, scratch.segments.of(d), 0, 4L * len);
+      copy(raw, d, 0, len);
     } else {
       long seen = m.equalSeen;
       for (int index = 0; index < len; index++) {

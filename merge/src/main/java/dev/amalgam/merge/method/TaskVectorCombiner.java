@@ -18,15 +18,7 @@ final class TaskVectorCombiner {
   private final double linearDivisor;
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
   // The calling thread's scratch, taken at the start of each combine.
-  private double[] sum;
-  private double[] mix;
-  private double[] divisor;
-  private double[] values;
-  private double[] weights;
-  private long[] bits;
-  private long[] weightBits;
-  private long[] sumNegative;
-  private HeapSegments segments;
+  private Scratch scratch;
 
   /**
    * One set per thread, not per combiner (a merge makes one per tensor). In the consensus, doubles
@@ -63,16 +55,13 @@ final class TaskVectorCombiner {
       linearOfDeltas(base, kept, n, out);
       return;
     }
-    Scratch s = SCRATCH.get();
-    sum = s.sum;
-    mix = consensus ? s.mix : s.sum;
-    divisor = s.divisor;
-    values = s.values;
-    weights = s.weights;
-    bits = s.bits;
-    weightBits = s.weightBits;
-    sumNegative = s.sumNegative;
-    segments = s.segments;
+    scratch = SCRATCH.get();
+    double[] sum = scratch.sum;
+    double[] mix = consensus ? scratch.mix : sum;
+    double[] divisor = scratch.divisor;
+    double[] values = scratch.values;
+    long[] bits = scratch.bits;
+    long[] sumNegative = scratch.sumNegative;
     for (int start = 0; start < n; start += BLOCK) {
       int len = Math.min(BLOCK, n - start);
       Arrays.fill(sum, 0, len, 0.0);
@@ -179,7 +168,8 @@ final class TaskVectorCombiner {
    * block is finite, which {@link #agreeingFinite} relies on.
    */
   private boolean signsOfFiniteSums(int len) {
-    copy(sum, bits, len);
+    long[] bits = scratch.bits;
+    copy(scratch.sum, bits, len);
     long exponentCarry = 0;
     for (int j = 0; j < len; j++) {
       long b = bits[j];
@@ -190,7 +180,7 @@ final class TaskVectorCombiner {
     if (exponentCarry < 0) {
       return false;
     }
-    copy(bits, values, len);
+    copy(bits, scratch.values, len);
     return true;
   }
 
@@ -202,7 +192,9 @@ final class TaskVectorCombiner {
    * adds ±0.0, which changes no sum that is not −0.0. Bit for bit the same as {@link #agreeing}.
    */
   private void agreeingFinite(double w, float[] k, float[] base, int start, int len) {
-    double[] sign = values;
+    double[] sign = scratch.values;
+    double[] mix = scratch.mix;
+    double[] divisor = scratch.divisor;
     if (base == null) {
       for (int j = 0; j < len; j++) {
         double v = w * k[start + j];
@@ -228,6 +220,13 @@ final class TaskVectorCombiner {
    * at +0.0 and can never become −0.0.
    */
   private void agreeing(double w, float[] k, float[] base, int start, int len) {
+    double[] values = scratch.values;
+    long[] bits = scratch.bits;
+    long[] weightBits = scratch.weightBits;
+    long[] sumNegative = scratch.sumNegative;
+    double[] mix = scratch.mix;
+    double[] divisor = scratch.divisor;
+    double[] weights = scratch.weights;
     if (base == null) {
       for (int j = 0; j < len; j++) {
         values[j] = w * k[start + j];
@@ -260,10 +259,12 @@ final class TaskVectorCombiner {
   }
 
   private void copy(double[] from, long[] to, int len) {
+    HeapSegments segments = scratch.segments;
     MemorySegment.copy(segments.of(from), 0, segments.of(to), 0, 8L * len);
   }
 
   private void copy(long[] from, double[] to, int len) {
+    HeapSegments segments = scratch.segments;
     MemorySegment.copy(segments.of(from), 0, segments.of(to), 0, 8L * len);
   }
 
