@@ -10,12 +10,13 @@ import java.util.SplittableRandom;
  * so the solver must order the facts and then add and subtract along them.
  *
  * <p>The worked solution has two lines. The first restates every fact, in the question's order,
- * with the known person first ("Ann to Bob + 120.", "Ann = 10."): each sentence is a local rewrite
- * of one question sentence. The second walks the chain from the anchor ("From Ann = 10. Ann to Bob:
- * 10 + 120 = 130."): each step starts with the person just computed, so the next person, sign and
- * amount are what follows that name in the first line (one lookup), and the step ends with one
- * addition or subtraction. Names other than the line starts are written after a space, as in the
- * question: in both zoo tokenizers a name at a line start is a different token.
+ * with the known person first and the person it leads to right after ("Ann Bob + 120.", "Ann =
+ * 10."): each sentence is a local rewrite of one question sentence. The second walks the chain from
+ * the anchor ("From Ann = 10. Ann Bob: 10 + 120 = 130."): each step starts with the person just
+ * computed, and the next person is the only name that directly follows that one anywhere before
+ * (one lookup on one token); the sign and amount follow the pair in the first line, and the step
+ * ends with one addition or subtraction. Names other than the line starts are written after a
+ * space, as in the question: in both zoo tokenizers a name at a line start is a different token.
  */
 public final class CompositeTask implements TaskFamily {
 
@@ -45,7 +46,7 @@ public final class CompositeTask implements TaskFamily {
       boolean more = random.nextBoolean() || value - delta < 1;
       long next = more ? value + delta : value - delta;
       String sign = more ? " + " : " - ";
-      String link = chain.get(i - 1) + " to " + chain.get(i);
+      String link = chain.get(i - 1) + " " + chain.get(i);
       facts.add(
           new Fact(
               chain.get(i)

@@ -259,7 +259,7 @@ class TaskGenerationTest {
   }
 
   @Test
-  void compositeWorkedSolutionRestatesEveryFactInOrderThenWalksTheChain() {
+  void compositeWorkedSolutionRestatesEveryFactInOrderThenWalksTheChainByOneTokenLookups() {
     TaskExample first = TaskFamilies.generate(new CompositeTask(), Split.TEST, 1, 1).getFirst();
     assertThat(first.instruction())
         .isEqualTo(
@@ -267,11 +267,11 @@ class TaskGenerationTest {
                 + " Tia. How many apples does Eve have?");
     assertThat(first.response())
         .isEqualTo(
-            "Ned to Tia - 57. Ned = 769. Tia to Eve - 97.\n"
-                + "From Ned = 769. Ned to Tia: 769 - 57 = 712. Tia to Eve: 712 - 97 = 615.\n"
+            "Ned Tia - 57. Ned = 769. Tia Eve - 97.\n"
+                + "From Ned = 769. Ned Tia: 769 - 57 = 712. Tia Eve: 712 - 97 = 615.\n"
                 + "Answer: 615");
-    Pattern restated = Pattern.compile("(\\w+) to (\\w+) ([+-]) (\\d+)\\.|(\\w+) = (\\d+)\\.");
-    Pattern step = Pattern.compile(" (\\w+) to (\\w+): (\\d+) ([+-]) (\\d+) = (\\d+)\\.");
+    Pattern restated = Pattern.compile("(\\w+) (\\w+) ([+-]) (\\d+)\\.|(\\w+) = (\\d+)\\.");
+    Pattern step = Pattern.compile(" (\\w+) (\\w+): (\\d+) ([+-]) (\\d+) = (\\d+)\\.");
     for (TaskExample example : TaskFamilies.generate(new CompositeTask(), Split.TRAIN, 300, 5)) {
       String[] lines = example.response().split("\n");
       assertThat(lines).hasSize(3);
@@ -285,7 +285,7 @@ class TaskGenerationTest {
             fact.group(3) == null
                 ? fact.group(1) + " = " + fact.group(2) + "."
                 : fact.group(4)
-                    + " to "
+                    + " "
                     + fact.group(1)
                     + (fact.group(3).equals("more") ? " + " : " - ")
                     + fact.group(2)
@@ -304,7 +304,16 @@ class TaskGenerationTest {
         assertThat(m.group(1)).isEqualTo(person);
         assertThat(Long.parseLong(m.group(3))).isEqualTo(value);
         assertThat(lines[0])
-            .contains(m.group(1) + " to " + m.group(2) + " " + m.group(4) + " " + m.group(5) + ".");
+            .contains(m.group(1) + " " + m.group(2) + " " + m.group(4) + " " + m.group(5) + ".");
+        // The next person is the one name written right after this one anywhere before the step.
+        String before =
+            example.instruction() + "\n" + lines[0] + "\n" + lines[1].substring(0, m.start());
+        assertThat(
+                Pattern.compile("\\b" + person + " ([A-Z]\\w*)")
+                    .matcher(before)
+                    .results()
+                    .map(r -> r.group(1)))
+            .containsExactly(m.group(2));
         long delta = Long.parseLong(m.group(5));
         value = m.group(4).equals("+") ? value + delta : value - delta;
         assertThat(Long.parseLong(m.group(6))).isEqualTo(value);
