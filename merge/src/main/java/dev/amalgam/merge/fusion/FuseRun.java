@@ -82,10 +82,12 @@ public final class FuseRun {
           plan.examples(),
           options,
           (result, total) -> {
-            if (Double.isNaN(losses[0])) {
-              losses[0] = result.loss();
+            if (result.applied()) {
+              if (Double.isNaN(losses[0])) {
+                losses[0] = result.loss();
+              }
+              losses[1] = result.loss();
             }
-            losses[1] = result.loss();
             listener.step(result, total);
           });
       Path saved;

@@ -4,28 +4,54 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
  * Trains a {@link DecoderModel} in place with a causal-LM loss masked to response tokens, DJL
  * autograd, AdamW, warmup + cosine schedule and global-norm gradient clipping.
+ *
+ * <p>With {@code microBatches} k above 1, a step sorts its batch by length and runs it as k
+ * micro-batches, each padded only to its own longest sequence, accumulating their gradients: the
+ * update is the one the whole batch gives (up to float rounding), with less padding computed.
+ *
+ * <p>A step whose loss or gradient norm is not finite is skipped: its update is not applied and the
+ * next batch is tried. {@value #MAX_SKIPPED_IN_A_ROW} skipped steps in a row mean the weights
+ * themselves have diverged, and the step throws {@link TrainingDivergedException}.
  */
 public final class CausalLmTrainer implements AutoCloseable {
 
   private final DecoderModel model;
   private final TrainingConfig config;
+  static final int MAX_SKIPPED_IN_A_ROW = 5;
+  private static final NDIndex EVERYTHING = new NDIndex("...");
+
+  private final int microBatches;
+  private int skippedInARow;
   private final Map<String, NDArray> firstMoments = new LinkedHashMap<>();
   private final Map<String, NDArray> secondMoments = new LinkedHashMap<>();
   private int step;
 
   public CausalLmTrainer(DecoderModel model, TrainingConfig config) {
+    this(model, config, 1);
+  }
+
+  public CausalLmTrainer(DecoderModel model, TrainingConfig config, int microBatches) {
+    if (microBatches < 1) {
+      throw new IllegalArgumentException(
+          "training: micro-batches per step must be 1 or more, got " + microBatches);
+    }
     this.model = model;
     this.config = config;
+    this.microBatches = microBatches;
     model.enableGradients();
     for (Map.Entry<String, NDArray> entry : model.parameters().entrySet()) {
       NDArray m = model.manager().zeros(entry.getValue().getShape());
@@ -42,7 +68,7 @@ public final class CausalLmTrainer implements AutoCloseable {
 
   /** One optimizer step on the batch. */
   public StepResult step(List<TrainingExample> batch) {
-    return optimize(scope -> maskedLoss(scope, batch));
+    return optimize(batch, Function.identity(), this::negativeLogLikelihood);
   }
 
   /**
@@ -54,40 +80,87 @@ public final class CausalLmTrainer implements AutoCloseable {
       throw new IllegalArgumentException(
           "distillation weight lambda must be in [0, 1], got " + lambda);
     }
-    return optimize(scope -> distillationLoss(scope, batch, lambda));
+    return optimize(
+        batch,
+        DistillationExample::example,
+        (scope, part) -> distillationLossSum(scope, part, lambda));
   }
 
-  private StepResult optimize(Function<NDManager, NDArray> lossFunction) {
+  /**
+   * One optimizer step: the loss is lossSum over the batch (or its micro-batches) divided by the
+   * batch's response-token count.
+   */
+  private <T> StepResult optimize(
+      List<T> batch,
+      Function<T, TrainingExample> example,
+      BiFunction<NDManager, List<T>, NDArray> lossSum) {
+    float total = responseTokens(batch.stream().map(example).toList());
     double learningRate = config.learningRateAt(step);
     // The collector restores the mode it found; updates below must run with autograd off.
     ComputeThreads.disableGradients();
-    double loss;
-    double norm;
     try (NDScope ignored = new NDScope();
         NDManager scope = model.manager().newSubManager()) {
-      NDArray lossArray;
+      double loss = 0;
       try (GradientCollector collector = Engine.getEngine("PyTorch").newGradientCollector()) {
-        lossArray = lossFunction.apply(scope);
-        collector.backward(lossArray);
+        for (List<T> part : microBatches(batch, example)) {
+          try (NDScope ignoredPart = new NDScope();
+              NDManager partScope = scope.newSubManager()) {
+            NDArray partLoss = lossSum.apply(partScope, part).div(total);
+            collector.backward(partLoss);
+            loss += partLoss.getFloat();
+          }
+        }
       }
-      loss = lossArray.getFloat();
       Map<String, NDArray> gradients = new LinkedHashMap<>();
       for (Map.Entry<String, NDArray> entry : model.parameters().entrySet()) {
         gradients.put(entry.getKey(), entry.getValue().getGradient());
       }
-      norm = clip(gradients);
+      double norm = clip(gradients);
       boolean finite = Double.isFinite(loss) && Double.isFinite(norm);
       if (finite) {
         update(gradients, learningRate);
       }
       for (NDArray gradient : gradients.values()) {
-        gradient.muli(0f);
+        // Not muli(0): a NaN gradient times 0 stays NaN and would poison every later step.
+        gradient.set(EVERYTHING, 0f);
       }
-      if (!finite) {
-        throw new TrainingDivergedException(step + 1, loss, norm, learningRate);
+      skippedInARow = finite ? 0 : skippedInARow + 1;
+      if (skippedInARow == MAX_SKIPPED_IN_A_ROW) {
+        throw new TrainingDivergedException(step + 1, loss, norm, learningRate, skippedInARow);
+      }
+      return new StepResult(step++, loss, learningRate, norm, finite);
+    }
+  }
+
+  /** The batch sorted by length and cut into up to microBatches runs of neighbouring lengths. */
+  private <T> List<List<T>> microBatches(List<T> batch, Function<T, TrainingExample> example) {
+    int parts = Math.min(microBatches, batch.size());
+    if (parts == 1) {
+      return List.of(batch);
+    }
+    List<T> sorted = new ArrayList<>(batch);
+    sorted.sort(Comparator.comparingInt(e -> example.apply(e).tokens().length));
+    List<List<T>> result = new ArrayList<>(parts);
+    for (int p = 0; p < parts; p++) {
+      result.add(sorted.subList(p * sorted.size() / parts, (p + 1) * sorted.size() / parts));
+    }
+    return result;
+  }
+
+  private static float responseTokens(List<TrainingExample> batch) {
+    float total = 0;
+    for (TrainingExample example : batch) {
+      boolean[] mask = example.lossMask();
+      for (int t = 1; t < mask.length; t++) {
+        if (mask[t]) {
+          total++;
+        }
       }
     }
-    return new StepResult(step++, loss, learningRate, norm);
+    if (total == 0) {
+      throw new IllegalArgumentException("training batch has no response tokens to learn");
+    }
+    return total;
   }
 
   /** The masked loss on a batch without changing the model. */
@@ -95,7 +168,7 @@ public final class CausalLmTrainer implements AutoCloseable {
     ComputeThreads.disableGradients();
     try (NDScope ignored = new NDScope();
         NDManager scope = model.manager().newSubManager()) {
-      return maskedLoss(scope, batch).getFloat();
+      return negativeLogLikelihood(scope, batch).div(responseTokens(batch)).getFloat();
     }
   }
 
@@ -104,17 +177,20 @@ public final class CausalLmTrainer implements AutoCloseable {
     ComputeThreads.disableGradients();
     try (NDScope ignored = new NDScope();
         NDManager scope = model.manager().newSubManager()) {
-      return distillationLoss(scope, batch, lambda).getFloat();
+      return distillationLossSum(scope, batch, lambda)
+          .div(responseTokens(batch.stream().map(DistillationExample::example).toList()))
+          .getFloat();
     }
   }
 
-  /** Mean negative log-likelihood over the tokens whose loss mask is set. */
-  private NDArray maskedLoss(NDManager scope, List<TrainingExample> batch) {
+  /** Negative log-likelihood summed over the tokens whose loss mask is set. */
+  private NDArray negativeLogLikelihood(NDManager scope, List<TrainingExample> batch) {
     LossInputs in = lossInputs(scope, batch);
-    return in.goldLogProbs().mul(in.weights()).sum().neg().div(in.total());
+    return in.goldLogProbs().mul(in.weights()).sum().neg();
   }
 
-  private NDArray distillationLoss(
+  /** lambda * CE(gold) + (1 - lambda) * CE(soft target), summed over the response tokens. */
+  private NDArray distillationLossSum(
       NDManager scope, List<DistillationExample> batch, double lambda) {
     LossInputs in = lossInputs(scope, batch.stream().map(DistillationExample::example).toList());
     int rows = in.batch() * in.predicted();
@@ -158,17 +234,12 @@ public final class CausalLmTrainer implements AutoCloseable {
     NDArray soft =
         in.logProbs().gather(scope.create(ids, shape), 2).mul(scope.create(probs, shape)).sum();
     NDArray gold = in.goldLogProbs().mul(in.weights()).sum();
-    return gold.mul((float) lambda).add(soft.mul((float) (1 - lambda))).neg().div(in.total());
+    return gold.mul((float) lambda).add(soft.mul((float) (1 - lambda))).neg();
   }
 
   /** Log-probs of the batch, the gold tokens' log-probs and the response-token weights. */
   private record LossInputs(
-      NDArray logProbs,
-      NDArray goldLogProbs,
-      NDArray weights,
-      float total,
-      int batch,
-      int predicted) {}
+      NDArray logProbs, NDArray goldLogProbs, NDArray weights, int batch, int predicted) {}
 
   private LossInputs lossInputs(NDManager scope, List<TrainingExample> batch) {
     List<int[]> sequences = batch.stream().map(TrainingExample::tokens).toList();
@@ -176,18 +247,13 @@ public final class CausalLmTrainer implements AutoCloseable {
     PaddedBatch padded = PaddedBatch.rightPadded(sequences);
     int length = padded.length();
     float[] weights = new float[padded.batch() * (length - 1)];
-    float total = 0;
     for (int b = 0; b < batch.size(); b++) {
       boolean[] mask = batch.get(b).lossMask();
       for (int t = 1; t < mask.length; t++) {
         if (mask[t]) {
           weights[b * (length - 1) + t - 1] = 1f;
-          total++;
         }
       }
-    }
-    if (total == 0) {
-      throw new IllegalArgumentException("training batch has no response tokens to learn");
     }
     NDArray ids = padded.idArray(scope);
     NDArray mask = padded.maskArray(scope);
@@ -195,7 +261,7 @@ public final class CausalLmTrainer implements AutoCloseable {
     NDArray logProbs = logits.get(":, :-1, :").logSoftmax(-1);
     NDArray targetLogProbs = logProbs.gather(ids.get(":, 1:").expandDims(2), 2).squeeze(2);
     NDArray weightArray = scope.create(weights, new Shape(padded.batch(), length - 1));
-    return new LossInputs(logProbs, targetLogProbs, weightArray, total, padded.batch(), length - 1);
+    return new LossInputs(logProbs, targetLogProbs, weightArray, padded.batch(), length - 1);
   }
 
   /** Scales all gradients so their global L2 norm is at most maxGradNorm; returns the norm. */

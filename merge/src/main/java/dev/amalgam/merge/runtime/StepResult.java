@@ -1,4 +1,8 @@
 package dev.amalgam.merge.runtime;
 
-/** What one optimizer step did: the batch loss before the update, the rate, the gradient norm. */
-public record StepResult(int step, double loss, double learningRate, double gradientNorm) {}
+/**
+ * What one optimizer step did: the batch loss before the update, the rate, the gradient norm, and
+ * whether the update was applied (a step whose loss or gradient is not finite is skipped).
+ */
+public record StepResult(
+    int step, double loss, double learningRate, double gradientNorm, boolean applied) {}

@@ -3,21 +3,22 @@ package dev.amalgam.merge.runtime;
 import java.util.Locale;
 
 /**
- * A training step whose loss or gradient norm is not a finite number. The step's update is not
- * applied, so the model still holds the weights of the step before.
+ * Training steps whose loss or gradient norm is not a finite number, several in a row. Their
+ * updates were not applied, so the model still holds the weights of the last finite step.
  */
 public final class TrainingDivergedException extends IllegalStateException {
   public TrainingDivergedException(
-      int step, double loss, double gradientNorm, double learningRate) {
+      int step, double loss, double gradientNorm, double learningRate, int inARow) {
     super(
         String.format(
             Locale.ROOT,
-            "training diverged at step %d: loss %s, gradient norm %s at learning rate %.2e; the"
-                + " update was not applied (lower learning_rate, raise batch_size or add"
-                + " warmup_steps)",
+            "training diverged at step %d: loss %s, gradient norm %s at learning rate %.2e; %d"
+                + " steps in a row were not finite and none of their updates was applied (lower"
+                + " learning_rate, raise batch_size or add warmup_steps)",
             step,
             loss,
             gradientNorm,
-            learningRate));
+            learningRate,
+            inARow));
   }
 }

@@ -27,6 +27,7 @@ public record TrainRecipe(
     @JsonProperty("steps") Integer steps,
     @JsonProperty("batch_size") Integer batchSize,
     @JsonProperty("length_buckets") Integer lengthBuckets,
+    @JsonProperty("micro_batches") Integer microBatches,
     @JsonProperty("learning_rate") Double learningRate,
     @JsonProperty("min_learning_rate") Double minLearningRate,
     @JsonProperty("warmup_steps") Integer warmupSteps,
@@ -55,6 +56,7 @@ public record TrainRecipe(
     steps = steps == null ? 1000 : steps;
     batchSize = batchSize == null ? 32 : batchSize;
     lengthBuckets = lengthBuckets == null ? 1 : lengthBuckets;
+    microBatches = microBatches == null ? 1 : microBatches;
     learningRate = learningRate == null ? 1e-3 : learningRate;
     minLearningRate = minLearningRate == null ? learningRate * 0.1 : minLearningRate;
     warmupSteps = warmupSteps == null ? Math.min(100, steps / 10) : warmupSteps;
@@ -135,6 +137,15 @@ public record TrainRecipe(
               + ": length_buckets is "
               + lengthBuckets
               + "; need 1 (batches as drawn) or more (batches of similar lengths)");
+    }
+    if (microBatches < 1 || microBatches > batchSize) {
+      throw new CheckpointException(
+          file
+              + ": micro_batches is "
+              + microBatches
+              + "; need 1 (the batch in one pass) to batch_size ("
+              + batchSize
+              + ")");
     }
   }
 }

@@ -100,7 +100,7 @@ public final class TrainingRun {
               new SplittableRandom(recipe.seed() * 31 + 7),
               recipe.batchSize(),
               recipe.lengthBuckets());
-      try (CausalLmTrainer trainer = new CausalLmTrainer(model, schedule)) {
+      try (CausalLmTrainer trainer = new CausalLmTrainer(model, schedule, recipe.microBatches())) {
         for (int s = 0; s < recipe.steps(); s++) {
           List<TrainingExample> batch = draw.next();
           int tokens = 0;

@@ -36,22 +36,33 @@ class CausalLmTrainerTest {
   }
 
   @Test
-  void aStepWithANonFiniteLossIsRefusedAndLeavesTheWeightsAsTheyWere() {
+  void aStepWithANonFiniteLossIsSkippedAndFiveInARowStopTheTraining() {
     DecoderConfig config = TinyModels.llama();
     MapWeightSource weights = WeightInitializer.initialize(config, 7, 0.02);
     float[] embeddings = weights.floats("model.embed_tokens.weight");
-    Arrays.fill(embeddings, 0, config.hidden(), Float.NaN); // token 0 is in every example
+    Arrays.fill(embeddings, 0, config.hidden(), Float.NaN); // token 0 is only in the last example
     weights.put(
         "model.embed_tokens.weight", weights.shape("model.embed_tokens.weight"), embeddings);
+    List<TrainingExample> clean = BATCH.subList(0, 1); // one sequence: no padding (id 0) either
     try (DecoderModel model = DecoderModel.load(config, weights);
         CausalLmTrainer trainer =
             new CausalLmTrainer(model, TrainingConfig.defaults(3e-2, 2, 15))) {
       float[] before = model.parameters().get("model.norm.weight").toFloatArray();
+      StepResult skipped = trainer.step(BATCH);
+      assertThat(skipped.applied()).isFalse();
+      assertThat(skipped.loss()).isNaN();
+      assertThat(model.parameters().get("model.norm.weight").toFloatArray()).isEqualTo(before);
+      StepResult applied = trainer.step(clean);
+      assertThat(applied.applied()).as(applied.toString()).isTrue();
+      assertThat(applied.step()).isEqualTo(1);
+      assertThat(model.parameters().get("model.norm.weight").toFloatArray()).isNotEqualTo(before);
+      for (int i = 0; i < 4; i++) {
+        assertThat(trainer.step(BATCH).applied()).isFalse();
+      }
       assertThatThrownBy(() -> trainer.step(BATCH))
           .isInstanceOf(TrainingDivergedException.class)
-          .hasMessageStartingWith("training diverged at step 1: loss NaN")
-          .hasMessageContaining("the update was not applied");
-      assertThat(model.parameters().get("model.norm.weight").toFloatArray()).isEqualTo(before);
+          .hasMessageStartingWith("training diverged at step 7: loss NaN")
+          .hasMessageContaining("5 steps in a row were not finite");
     }
   }
 
@@ -124,6 +135,41 @@ class CausalLmTrainerTest {
       worker.join();
       assertThat(failure[0]).isNull();
       assertThat(trainer.loss(BATCH)).isLessThan(before);
+    }
+  }
+
+  @Test
+  void microBatchesOfNeighbouringLengthsGiveTheSameStepsAsTheWholeBatch() {
+    DecoderConfig config = TinyModels.llama();
+    List<DistillationExample> soft = withSoftTargets(3);
+    float[][] after = new float[3][];
+    double[] firstLoss = new double[3];
+    for (int microBatches = 1; microBatches <= 3; microBatches++) {
+      try (DecoderModel model = DecoderModel.load(config, TinyModels.randomWeights(config, 9));
+          CausalLmTrainer trainer =
+              new CausalLmTrainer(model, TrainingConfig.defaults(1e-2, 1, 5), microBatches)) {
+        firstLoss[microBatches - 1] = trainer.step(BATCH).loss();
+        trainer.step(soft, 0.5);
+        after[microBatches - 1] = model.floats("model.layers.1.self_attn.q_proj.weight");
+      }
+    }
+    assertThat(firstLoss[1]).isCloseTo(firstLoss[0], within(1e-5));
+    assertThat(firstLoss[2]).isCloseTo(firstLoss[0], within(1e-5));
+    assertThat(after[0])
+        .isNotEqualTo(
+            TinyModels.randomWeights(config, 9).floats("model.layers.1.self_attn.q_proj.weight"));
+    for (int i = 0; i < after[0].length; i++) {
+      assertThat(after[1][i]).isCloseTo(after[0][i], within(1e-6f));
+      assertThat(after[2][i]).isCloseTo(after[0][i], within(1e-6f));
+    }
+  }
+
+  @Test
+  void refusesZeroMicroBatches() {
+    DecoderConfig config = TinyModels.llama();
+    try (DecoderModel model = DecoderModel.load(config, TinyModels.randomWeights(config, 9))) {
+      assertThatThrownBy(() -> new CausalLmTrainer(model, TrainingConfig.defaults(1e-2, 1, 5), 0))
+          .hasMessage("training: micro-batches per step must be 1 or more, got 0");
     }
   }
 

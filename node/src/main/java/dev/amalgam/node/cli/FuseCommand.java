@@ -152,7 +152,16 @@ final class FuseCommand implements Callable<Integer> {
               @Override
               public void step(StepResult r, int total) {
                 int step = r.step() + 1;
-                if (step == 1 || step % 25 == 0 || step == total) {
+                if (!r.applied()) {
+                  err.printf(
+                      Locale.ROOT,
+                      "step %d/%d  skipped: loss %s, gradient norm %s; the update was not applied%n",
+                      step,
+                      total,
+                      r.loss(),
+                      r.gradientNorm());
+                  err.flush();
+                } else if (step == 1 || step % 25 == 0 || step == total) {
                   err.printf(
                       Locale.ROOT,
                       "step %d/%d  loss %.4f  lr %.2e%n",

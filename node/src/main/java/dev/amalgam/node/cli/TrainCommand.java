@@ -54,6 +54,16 @@ final class TrainCommand implements Callable<Integer> {
             config,
             output,
             (result, tokens, seconds) -> {
+              if (!result.applied()) {
+                err.printf(
+                    Locale.ROOT,
+                    "step %d  skipped: loss %s, gradient norm %s; the update was not applied%n",
+                    result.step() + 1,
+                    result.loss(),
+                    result.gradientNorm());
+                err.flush();
+                return;
+              }
               smoothed[0] =
                   Double.isNaN(smoothed[0])
                       ? result.loss()

@@ -38,7 +38,7 @@ class TrainCommandTest {
 
   @Test
   void trainingTheSameConfigTwiceInOneProcessGivesTheSameCheckpoint() throws Exception {
-    Path cfg = config("seed: 5\nlength_buckets: 2");
+    Path cfg = config("seed: 5\nlength_buckets: 2\nmicro_batches: 2");
     CliRun first = CliRun.of("train", cfg.toString(), "-o", dir.resolve("a").toString());
     CliRun second = CliRun.of("train", cfg.toString(), "-o", dir.resolve("b").toString());
     assertThat(first.exitCode()).as(first.err()).isZero();
@@ -89,8 +89,8 @@ class TrainCommandTest {
   }
 
   @Test
-  void lengthBucketsOrLogEveryBelowOneAreRejectedWithOneLine() throws Exception {
-    for (String key : new String[] {"length_buckets", "log_every"}) {
+  void lengthBucketsMicroBatchesOrLogEveryBelowOneAreRejectedWithOneLine() throws Exception {
+    for (String key : new String[] {"length_buckets", "micro_batches", "log_every"}) {
       Path cfg = config(key + ": 0");
       CliRun run = CliRun.of("train", cfg.toString(), "-o", dir.resolve("x").toString());
       assertThat(run.exitCode()).isEqualTo(Amalgam.EXIT_FAILURE);
@@ -98,6 +98,17 @@ class TrainCommandTest {
       assertThat(run.err()).contains(key + " is 0; need 1");
       assertThat(dir.resolve("x")).doesNotExist();
     }
+  }
+
+  @Test
+  void moreMicroBatchesThanSequencesPerBatchAreRejectedWithOneLine() throws Exception {
+    Path cfg = config("micro_batches: 5");
+    CliRun run = CliRun.of("train", cfg.toString(), "-o", dir.resolve("x").toString());
+    assertThat(run.exitCode()).isEqualTo(Amalgam.EXIT_FAILURE);
+    assertThat(run.errLines()).as(run.err()).isEqualTo(1);
+    assertThat(run.err())
+        .contains("micro_batches is 5; need 1 (the batch in one pass) to batch_size (4)");
+    assertThat(dir.resolve("x")).doesNotExist();
   }
 
   @Test
