@@ -28,12 +28,11 @@ import java.util.function.Function;
  * themselves have diverged, and the step throws {@link TrainingDivergedException}.
  */
 public final class CausalLmTrainer implements AutoCloseable {
-
-  private final DecoderModel model;
-  private final TrainingConfig config;
   static final int MAX_SKIPPED_IN_A_ROW = 5;
   private static final NDIndex EVERYTHING = new NDIndex("...");
 
+  private final DecoderModel model;
+  private final TrainingConfig config;
   private final int microBatches;
   private int skippedInARow;
   private final Map<String, NDArray> firstMoments = new LinkedHashMap<>();
@@ -168,7 +167,8 @@ public final class CausalLmTrainer implements AutoCloseable {
     ComputeThreads.disableGradients();
     try (NDScope ignored = new NDScope();
         NDManager scope = model.manager().newSubManager()) {
-      return negativeLogLikelihood(scope, batch).div(responseTokens(batch)).getFloat();
+      float total = responseTokens(batch);
+      return negativeLogLikelihood(scope, batch).div(total).getFloat();
     }
   }
 
@@ -177,9 +177,8 @@ public final class CausalLmTrainer implements AutoCloseable {
     ComputeThreads.disableGradients();
     try (NDScope ignored = new NDScope();
         NDManager scope = model.manager().newSubManager()) {
-      return distillationLossSum(scope, batch, lambda)
-          .div(responseTokens(batch.stream().map(DistillationExample::example).toList()))
-          .getFloat();
+      float total = responseTokens(batch.stream().map(DistillationExample::example).toList());
+      return distillationLossSum(scope, batch, lambda).div(total).getFloat();
     }
   }
 
