@@ -12,7 +12,6 @@ import dev.amalgam.merge.runtime.TrainingExample;
 import dev.amalgam.merge.tokenizer.TextTokenizer;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 
@@ -104,16 +103,13 @@ public final class MicroBatchBench {
     }
   }
 
-  /** Tokens computed when the batch is sorted by length and run as that many micro-batches. */
+  /** Tokens computed when the batch runs as the trainer's micro-batches, each padded. */
   private static long paddedTokens(List<TrainingExample> batch, int microBatches) {
-    List<Integer> lengths =
-        batch.stream().map(e -> e.tokens().length).sorted(Comparator.naturalOrder()).toList();
     long padded = 0;
-    for (int p = 0; p < microBatches; p++) {
-      List<Integer> part =
-          lengths.subList(
-              p * lengths.size() / microBatches, (p + 1) * lengths.size() / microBatches);
-      padded += (long) part.getLast() * part.size();
+    for (List<TrainingExample> part :
+        CausalLmTrainer.microBatches(batch, microBatches, e -> e.tokens().length)) {
+      int longest = part.stream().mapToInt(e -> e.tokens().length).max().orElse(0);
+      padded += (long) longest * part.size();
     }
     return padded;
   }

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BiFunction;
 import java.util.function.Function;
+import java.util.function.ToIntFunction;
 
 /**
  * Trains a {@link DecoderModel} in place with a causal-LM loss masked to response tokens, DJL
@@ -131,17 +132,24 @@ public final class CausalLmTrainer implements AutoCloseable {
     }
   }
 
-  /** The batch sorted by length and cut into up to microBatches runs of neighbouring lengths. */
   private <T> List<List<T>> microBatches(List<T> batch, Function<T, TrainingExample> example) {
-    int parts = Math.min(microBatches, batch.size());
-    if (parts == 1) {
+    return microBatches(batch, microBatches, e -> example.apply(e).tokens().length);
+  }
+
+  /**
+   * The batch sorted by length and cut into up to {@code parts} runs of neighbouring lengths: the
+   * micro-batches a step with that many runs (as it is the batch unchanged for 1).
+   */
+  public static <T> List<List<T>> microBatches(List<T> batch, int parts, ToIntFunction<T> length) {
+    int runs = Math.min(parts, batch.size());
+    if (runs == 1) {
       return List.of(batch);
     }
     List<T> sorted = new ArrayList<>(batch);
-    sorted.sort(Comparator.comparingInt(e -> example.apply(e).tokens().length));
-    List<List<T>> result = new ArrayList<>(parts);
-    for (int p = 0; p < parts; p++) {
-      result.add(sorted.subList(p * sorted.size() / parts, (p + 1) * sorted.size() / parts));
+    sorted.sort(Comparator.comparingInt(length));
+    List<List<T>> result = new ArrayList<>(runs);
+    for (int p = 0; p < runs; p++) {
+      result.add(sorted.subList(p * sorted.size() / runs, (p + 1) * sorted.size() / runs));
     }
     return result;
   }

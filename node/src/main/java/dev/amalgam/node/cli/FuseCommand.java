@@ -153,13 +153,7 @@ final class FuseCommand implements Callable<Integer> {
               public void step(StepResult r, int total) {
                 int step = r.step() + 1;
                 if (!r.applied()) {
-                  err.printf(
-                      Locale.ROOT,
-                      "step %d/%d  skipped: loss %s, gradient norm %s; the update was not applied%n",
-                      step,
-                      total,
-                      r.loss(),
-                      r.gradientNorm());
+                  err.printf(Locale.ROOT, "step %d/%d  %s%n", step, total, r.skipNote());
                   err.flush();
                 } else if (step == 1 || step % 25 == 0 || step == total) {
                   err.printf(

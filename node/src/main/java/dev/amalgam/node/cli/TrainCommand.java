@@ -55,12 +55,7 @@ final class TrainCommand implements Callable<Integer> {
             output,
             (result, tokens, seconds) -> {
               if (!result.applied()) {
-                err.printf(
-                    Locale.ROOT,
-                    "step %d  skipped: loss %s, gradient norm %s; the update was not applied%n",
-                    result.step() + 1,
-                    result.loss(),
-                    result.gradientNorm());
+                err.printf(Locale.ROOT, "step %d  %s%n", result.step() + 1, result.skipNote());
                 err.flush();
                 return;
               }
