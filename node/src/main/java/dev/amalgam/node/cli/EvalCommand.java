@@ -1,6 +1,7 @@
 package dev.amalgam.node.cli;
 
 import dev.amalgam.merge.eval.Accuracy;
+import dev.amalgam.merge.eval.EvalSamples;
 import dev.amalgam.merge.eval.MeanInterval;
 import dev.amalgam.merge.eval.ModelEvaluator;
 import dev.amalgam.merge.eval.Split;
@@ -8,7 +9,11 @@ import dev.amalgam.merge.eval.TaskExample;
 import dev.amalgam.merge.eval.TaskFamilies;
 import dev.amalgam.merge.search.LogLikelihoodFitness;
 import dev.amalgam.merge.search.SearchTask;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -88,6 +93,14 @@ final class EvalCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the results as JSON.")
   boolean json;
 
+  @Option(
+      names = "--samples",
+      paramLabel = "FILE",
+      description =
+          "Also write every example as a JSON line: instruction, gold response and answer, the"
+              + " model's output, the answer read from it and whether it is correct.")
+  Path samples;
+
   @Spec CommandSpec spec;
 
   @Override
@@ -97,7 +110,8 @@ final class EvalCommand implements Callable<Integer> {
     }
     Split s = Split.parse(split);
     List<Map<String, Object>> results = new ArrayList<>();
-    try (LoadedModel loaded = LoadedModel.load(model)) {
+    try (Writer samplesOut = openSamples();
+        LoadedModel loaded = LoadedModel.load(model)) {
       ModelEvaluator evaluator =
           new ModelEvaluator(loaded.model(), loaded.encoding(), maxTokens, batch);
       for (String task : tasks) {
@@ -107,14 +121,18 @@ final class EvalCommand implements Callable<Integer> {
                 spec.commandLine().getErr(), task, "examples", ProgressBar.onTerminal());
         bar.start(examples.size(), 0);
         int[] last = {0};
-        Accuracy acc =
-            evaluator.evaluate(
+        List<String> outputs =
+            evaluator.complete(
                 examples,
                 done -> {
                   bar.advance(done - last[0], 0);
                   last[0] = done;
                 });
         bar.finish();
+        Accuracy acc = Accuracy.score(examples, outputs);
+        if (samplesOut != null) {
+          EvalSamples.write(samplesOut, task, s, examples, outputs);
+        }
         Map<String, Object> r = new LinkedHashMap<>();
         r.put("task", task);
         r.put("split", s.label());
@@ -162,6 +180,19 @@ final class EvalCommand implements Callable<Integer> {
       }
     }
     return Amalgam.EXIT_OK;
+  }
+
+  /** Opened before the model loads, so a bad path fails at once rather than after the work. */
+  private Writer openSamples() {
+    if (samples == null) {
+      return null;
+    }
+    try {
+      return Files.newBufferedWriter(samples, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UserError(
+          "--samples " + samples + ": cannot write (" + e.getClass().getSimpleName() + ")");
+    }
   }
 
   @SuppressWarnings("unchecked")

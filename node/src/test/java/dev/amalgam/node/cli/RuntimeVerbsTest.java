@@ -93,6 +93,50 @@ class RuntimeVerbsTest {
   }
 
   @Test
+  void evalSamplesRecordEveryExampleWithTheModelsOutputAndVerdict() throws Exception {
+    Path arith = Path.of(System.getProperty("user.dir")).getParent().resolve("zoo/models/arith");
+    Path samples = dir.resolve("samples.jsonl");
+    CliRun run =
+        CliRun.of(
+            "eval",
+            arith.toString(),
+            "--task",
+            "arithmetic,relational",
+            "--n",
+            "4",
+            "--json",
+            "--samples",
+            samples.toString());
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    JsonNode results = JSON.readTree(run.out()).get("results");
+    var lines = Files.readAllLines(samples);
+    assertThat(lines).hasSize(8);
+    int[] correct = new int[2];
+    for (int i = 0; i < lines.size(); i++) {
+      JsonNode line = JSON.readTree(lines.get(i));
+      int family = i < 4 ? 0 : 1;
+      assertThat(line.get("task").asText()).isEqualTo(family == 0 ? "arithmetic" : "relational");
+      assertThat(line.get("index").asInt()).isEqualTo(i % 4);
+      assertThat(line.get("output").asText()).isNotEmpty();
+      boolean right = line.get("extracted").asText("").equals(line.get("answer").asText());
+      assertThat(line.get("correct").asBoolean()).isEqualTo(right);
+      correct[family] += right ? 1 : 0;
+    }
+    assertThat(correct[0]).isEqualTo(results.get(0).get("correct").asInt());
+    assertThat(correct[1]).isEqualTo(results.get(1).get("correct").asInt());
+  }
+
+  @Test
+  void evalSamplesToAnUnwritablePathFailsWithOneLineBeforeAnyWork() {
+    Path missing = dir.resolve("no-such-dir/samples.jsonl");
+    CliRun run =
+        CliRun.of("eval", EXAMPLE, "--task", "arithmetic", "--samples", missing.toString());
+    assertThat(run.exitCode()).isEqualTo(Amalgam.EXIT_FAILURE);
+    assertThat(run.errLines()).isEqualTo(1);
+    assertThat(run.err()).contains("--samples").contains(missing.toString());
+  }
+
+  @Test
   void evalLogLikShowsTheArithmeticExpertAtHomeOnlyInItsOwnFamily() throws Exception {
     Path arith = Path.of(System.getProperty("user.dir")).getParent().resolve("zoo/models/arith");
     CliRun run =
