@@ -12,6 +12,8 @@ import org.junit.jupiter.api.io.TempDir;
 class RuntimeVerbsTest {
   private static final JsonMapper JSON = JsonMapper.builder().build();
   private static final String EXAMPLE = InspectCommandTest.EXAMPLE.toString();
+  private static final String ARITH =
+      Path.of(System.getProperty("user.dir")).getParent().resolve("zoo/models/arith").toString();
 
   @TempDir Path dir;
 
@@ -94,12 +96,11 @@ class RuntimeVerbsTest {
 
   @Test
   void evalSamplesRecordEveryExampleWithTheModelsOutputAndVerdict() throws Exception {
-    Path arith = Path.of(System.getProperty("user.dir")).getParent().resolve("zoo/models/arith");
     Path samples = dir.resolve("samples.jsonl");
     CliRun run =
         CliRun.of(
             "eval",
-            arith.toString(),
+            ARITH,
             "--task",
             "arithmetic,relational",
             "--n",
@@ -138,11 +139,10 @@ class RuntimeVerbsTest {
 
   @Test
   void evalLogLikShowsTheArithmeticExpertAtHomeOnlyInItsOwnFamily() throws Exception {
-    Path arith = Path.of(System.getProperty("user.dir")).getParent().resolve("zoo/models/arith");
     CliRun run =
         CliRun.of(
             "eval",
-            arith.toString(),
+            ARITH,
             "--task",
             "arithmetic,relational",
             "--n",
