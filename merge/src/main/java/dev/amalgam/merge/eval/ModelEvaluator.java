@@ -61,8 +61,4 @@ public final class ModelEvaluator {
   public Accuracy evaluate(List<TaskExample> examples) {
     return Accuracy.score(examples, complete(examples));
   }
-
-  public Accuracy evaluate(List<TaskExample> examples, java.util.function.IntConsumer progress) {
-    return Accuracy.score(examples, complete(examples, progress));
-  }
 }
