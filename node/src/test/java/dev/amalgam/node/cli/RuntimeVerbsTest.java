@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -97,17 +99,7 @@ class RuntimeVerbsTest {
   @Test
   void evalSamplesRecordEveryExampleWithTheModelsOutputAndVerdict() throws Exception {
     Path samples = dir.resolve("samples.jsonl");
-    CliRun run =
-        CliRun.of(
-            "eval",
-            ARITH,
-            "--task",
-            "arithmetic,relational",
-            "--n",
-            "4",
-            "--json",
-            "--samples",
-            samples.toString());
+    CliRun run = evalArithOnBothFamilies("4", "--json", "--samples", samples.toString());
     assertThat(run.exitCode()).as(run.err()).isZero();
     JsonNode results = JSON.readTree(run.out()).get("results");
     var lines = Files.readAllLines(samples);
@@ -127,6 +119,14 @@ class RuntimeVerbsTest {
     assertThat(correct[1]).isEqualTo(results.get(1).get("correct").asInt());
   }
 
+  /** The arith zoo expert evaluated on arithmetic and relational, n examples each. */
+  private static CliRun evalArithOnBothFamilies(String n, String... options) {
+    List<String> args =
+        new ArrayList<>(List.of("eval", ARITH, "--task", "arithmetic,relational", "--n", n));
+    args.addAll(List.of(options));
+    return CliRun.of(args.toArray(String[]::new));
+  }
+
   @Test
   void evalSamplesToAnUnwritablePathFailsWithOneLineBeforeAnyWork() {
     Path missing = dir.resolve("no-such-dir/samples.jsonl");
@@ -139,18 +139,7 @@ class RuntimeVerbsTest {
 
   @Test
   void evalLogLikShowsTheArithmeticExpertAtHomeOnlyInItsOwnFamily() throws Exception {
-    CliRun run =
-        CliRun.of(
-            "eval",
-            ARITH,
-            "--task",
-            "arithmetic,relational",
-            "--n",
-            "8",
-            "--max-tokens",
-            "2",
-            "--loglik",
-            "--json");
+    CliRun run = evalArithOnBothFamilies("8", "--max-tokens", "2", "--loglik", "--json");
     assertThat(run.exitCode()).as(run.err()).isZero();
     JsonNode results = JSON.readTree(run.out()).get("results");
     double own = results.get(0).get("loglik").asDouble();
