@@ -47,6 +47,11 @@ class Encoding:
     def response(self, ex):
         return self.tok.encode(ex["response"], add_special_tokens=False).ids + [self.eos]
 
+    def training(self, ex):
+        """The example's ids and where its response starts (the loss covers what follows)."""
+        prompt = self.prompt(ex)
+        return prompt + self.response(ex), len(prompt)
+
     def decode(self, ids):
         return self.tok.decode(ids, skip_special_tokens=True)
 
@@ -197,9 +202,7 @@ def main():
             print("skip (no time)", spec["name"], flush=True)
             continue
         if spec["train"] not in cache:
-            cache[spec["train"]] = [
-                (enc.prompt(e) + enc.response(e), len(enc.prompt(e)))
-                for e in read_jsonl(data_dir, spec["train"])]
+            cache[spec["train"]] = [enc.training(e) for e in read_jsonl(data_dir, spec["train"])]
         t0 = time.time()
         model, loss, skipped, curve = train(spec, cache, device)
         t1 = time.time()
