@@ -14,6 +14,7 @@ import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /** A secured, multiplexed connection to one peer. */
@@ -94,11 +95,17 @@ public final class Connection {
   /** Opens a stream and negotiates the first of {@code protocols} the peer supports. */
   public Stream newStream(String... protocols) throws IOException {
     YamuxStream s = session.openStream();
-    ScheduledFuture<?> timeout =
-        channel
-            .eventLoop()
-            .schedule(
-                s::reset, host.config().negotiationTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    ScheduledFuture<?> timeout;
+    try {
+      timeout =
+          channel
+              .eventLoop()
+              .schedule(
+                  s::reset, host.config().negotiationTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      s.reset();
+      throw new IOException("stream to " + remotePeer + ": the host is shutting down", e);
+    }
     try {
       String agreed = Multistream.select(s.in(), s.out(), List.of(protocols));
       return new Stream(s, agreed, this);
