@@ -152,6 +152,10 @@ final class AmalgamProcess implements AutoCloseable {
     }
   }
 
+  String name() {
+    return name;
+  }
+
   String output() {
     synchronized (lines) {
       return String.join("\n", lines);

@@ -111,6 +111,14 @@ class FederationProcessesTest {
         AmalgamProcess.start("node" + i, "node", "start", "--home", homes.get(i).toString()));
   }
 
+  private String outputs() {
+    StringBuilder b = new StringBuilder();
+    for (AmalgamProcess p : processes) {
+      b.append("---- ").append(p.name()).append('\n').append(p.output()).append('\n');
+    }
+    return b.toString();
+  }
+
   private static Set<String> experts(Path home) throws Exception {
     CliRun run = CliRun.of("experts", "--home", home.toString(), "--json");
     assertThat(run.exitCode()).as(run.err()).isZero();
@@ -119,15 +127,16 @@ class FederationProcessesTest {
     return ids;
   }
 
-  private static void awaitExperts(Path home, List<String> expected, Duration timeout)
-      throws Exception {
+  private void awaitExperts(Path home, List<String> expected, Duration timeout) throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     Set<String> seen = experts(home);
     while (!seen.containsAll(expected) && System.nanoTime() < deadline) {
       Thread.sleep(250);
       seen = experts(home);
     }
-    assertThat(seen).as("experts listed by " + home).containsAll(expected);
+    assertThat(seen)
+        .as(() -> "experts listed by " + home + "; the processes said:\n" + outputs())
+        .containsAll(expected);
   }
 
   @Test

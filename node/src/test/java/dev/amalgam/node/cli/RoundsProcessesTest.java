@@ -94,6 +94,14 @@ class RoundsProcessesTest {
     return p;
   }
 
+  private String outputs() {
+    StringBuilder b = new StringBuilder();
+    for (AmalgamProcess p : processes) {
+      b.append("---- ").append(p.name()).append('\n').append(p.output()).append('\n');
+    }
+    return b.toString();
+  }
+
   private void initHome(String name, boolean participate) throws Exception {
     Path home = dir.resolve(name);
     CliRun.initLoopbackHome(home, bootstrapAddr, FEDERATION);
@@ -110,7 +118,7 @@ class RoundsProcessesTest {
     return add.out().strip();
   }
 
-  private static void awaitExperts(Path home, List<String> expected) throws Exception {
+  private void awaitExperts(Path home, List<String> expected) throws Exception {
     long deadline = System.nanoTime() + START.toNanos();
     while (true) {
       CliRun run = CliRun.of("experts", "--home", home.toString(), "--json");
@@ -120,7 +128,9 @@ class RoundsProcessesTest {
       if (ids.containsAll(expected)) {
         return;
       }
-      assertThat(System.nanoTime()).as(home + " knows only " + ids).isLessThan(deadline);
+      assertThat(System.nanoTime())
+          .as(() -> home + " knows only " + ids + "; the processes said:\n" + outputs())
+          .isLessThan(deadline);
       Thread.sleep(300);
     }
   }
