@@ -7,6 +7,7 @@ import dev.amalgam.protocol.host.Host;
 import dev.amalgam.protocol.host.Stream;
 import dev.amalgam.protocol.identify.IdentifyInfo;
 import dev.amalgam.protocol.kad.TokenBucket;
+import dev.amalgam.protocol.mss.ProtocolNotSupportedException;
 import dev.amalgam.protocol.peer.PeerId;
 import dev.amalgam.protocol.proto.LengthPrefixed;
 import dev.amalgam.protocol.record.PeerRecord;
@@ -45,6 +46,9 @@ public final class Gossipsub implements AutoCloseable {
   public static final String V10 = "/meshsub/1.0.0";
   private static final System.Logger LOG = System.getLogger(Gossipsub.class.getName());
   private static final double UNKNOWN_TOPIC_PENALTY = 0.5;
+  static final int MAX_STREAM_REOPENS = 3;
+  private static final java.time.Duration REOPEN_BACKOFF = java.time.Duration.ofMillis(200);
+  private static final java.time.Duration STREAM_FAILURE_WINDOW = java.time.Duration.ofSeconds(30);
 
   private final Host host;
   private final GossipsubConfig config;
@@ -175,30 +179,73 @@ public final class Gossipsub implements AutoCloseable {
       st = new PeerState(peer, outboundConnection);
       peers.put(peer, st);
       score.connected(peer);
-      List<Rpc.SubOpts> hello = new ArrayList<>();
-      subscriptions.keySet().forEach(t -> hello.add(new Rpc.SubOpts(true, t)));
-      st.queue.add(new Rpc(hello, List.of(), null).encode());
+      st.queue.add(helloRpc().encode());
       st.pending.incrementAndGet();
     }
     Thread.ofVirtual().name("gossipsub-out-" + peer).start(() -> writeLoop(st));
   }
 
+  /**
+   * Writes the peer's queue to our stream to it. A stream that fails while the peer is still
+   * connected (say a duplicate connection closing under it, or the peer resetting the stream) is
+   * reopened on a connection that remains, with our subscriptions sent again as on a new stream,
+   * and the RPC that failed is written again. The peer is forgotten only once it is disconnected or
+   * {@link #MAX_STREAM_REOPENS} reopenings in a row failed before anything was written.
+   */
   private void writeLoop(PeerState st) {
+    byte[] unsent = null;
+    int failures = 0;
     try {
-      Stream s = host.newStream(st.id, V11, V10);
-      st.protocol = s.protocol();
-      st.out = s;
-      while (!closed) {
-        byte[] rpc = st.queue.poll(1, TimeUnit.SECONDS);
-        if (rpc != null) {
-          LengthPrefixed.write(s.out(), rpc);
-          st.pending.decrementAndGet();
-        } else if (!peerIsCurrent(st)) {
-          break;
+      while (!closed && peerIsCurrent(st)) {
+        Stream s = null;
+        long opened = 0;
+        try {
+          s = failures == 0 ? host.newStream(st.id, V11, V10) : reopen(st.id);
+          st.protocol = s.protocol();
+          st.out = s;
+          if (failures > 0) {
+            LengthPrefixed.write(s.out(), helloRpc().encode());
+          }
+          if (unsent != null) {
+            LengthPrefixed.write(s.out(), unsent);
+            unsent = null;
+            st.pending.decrementAndGet();
+          }
+          opened = System.nanoTime();
+          while (!closed) {
+            byte[] rpc = st.queue.poll(1, TimeUnit.SECONDS);
+            if (rpc != null) {
+              unsent = rpc;
+              LengthPrefixed.write(s.out(), rpc);
+              unsent = null;
+              st.pending.decrementAndGet();
+            } else if (!peerIsCurrent(st)) {
+              return;
+            }
+          }
+        } catch (IOException e) {
+          if (s != null) {
+            s.reset();
+          }
+          // A stream that lived a while starts a new count: only quick failures add up.
+          boolean livedLong =
+              opened != 0 && System.nanoTime() - opened > STREAM_FAILURE_WINDOW.toNanos();
+          failures = livedLong ? 1 : failures + 1;
+          if (closed
+              || e instanceof ProtocolNotSupportedException
+              || host.connections(st.id).isEmpty()
+              || failures > MAX_STREAM_REOPENS) {
+            LOG.log(Level.DEBUG, "gossipsub stream to {0} failed: {1}", st.id, e.getMessage());
+            return;
+          }
+          LOG.log(
+              Level.INFO,
+              "gossipsub stream to {0} failed ({1}); reopening it",
+              st.id,
+              e.getMessage());
+          Thread.sleep(REOPEN_BACKOFF.toMillis() * failures);
         }
       }
-    } catch (IOException e) {
-      LOG.log(Level.DEBUG, "gossipsub stream to {0} failed: {1}", st.id, e.getMessage());
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } finally {
@@ -212,6 +259,22 @@ public final class Gossipsub implements AutoCloseable {
         }
       }
     }
+  }
+
+  /** A new stream on a connection that is still open; never dials. */
+  private Stream reopen(PeerId peer) throws IOException {
+    List<Connection> open = host.connections(peer);
+    if (open.isEmpty()) {
+      throw new IOException("no connection left to " + peer);
+    }
+    return open.get(0).newStream(V11, V10);
+  }
+
+  /** Our subscriptions, the first RPC on every stream we open. */
+  private Rpc helloRpc() {
+    List<Rpc.SubOpts> hello = new ArrayList<>();
+    subscriptions.keySet().forEach(t -> hello.add(new Rpc.SubOpts(true, t)));
+    return new Rpc(hello, List.of(), null);
   }
 
   private boolean peerIsCurrent(PeerState st) {

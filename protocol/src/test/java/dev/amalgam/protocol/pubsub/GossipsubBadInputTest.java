@@ -110,6 +110,40 @@ class GossipsubBadInputTest {
   }
 
   @Test
+  void streamResetByAStillConnectedPeerIsReopenedWithSubscriptionsAndLaterMessagesArrive()
+      throws Exception {
+    router.publish("t", "before".getBytes());
+    peer.await("the first message", r -> !r.publish().isEmpty());
+    peer.resetOnNextRpc();
+    router.publish("t", "dropped by the reset".getBytes());
+    long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+    Rpc after = null;
+    for (int i = 0; after == null && System.nanoTime() < deadline; i++) {
+      router.publish("t", ("after " + i).getBytes());
+      after = peer.received.poll(200, java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+    assertThat(after).as("an RPC on a reopened stream").isNotNull();
+    assertThat(after.subscriptions()).extracting(Rpc.SubOpts::topic).containsExactly("t");
+    peer.await(
+        "a message after the reset",
+        r -> r.publish().stream().anyMatch(m -> new String(m.data()).startsWith("after ")));
+    assertThat(peer.inboundStreams).hasSize(2);
+    assertThat(router.topicPeers("t")).contains(peer.id());
+  }
+
+  @Test
+  void peerThatResetsEveryStreamIsForgottenAfterAFewReopenings() throws Exception {
+    peer.resetEveryStream = true;
+    long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+    while (router.topicPeers("t").contains(peer.id()) && System.nanoTime() < deadline) {
+      router.publish("t", "x".getBytes());
+      Thread.sleep(50);
+    }
+    assertThat(router.topicPeers("t")).doesNotContain(peer.id());
+    assertThat(peer.received).allMatch(r -> r.publish().isEmpty());
+  }
+
+  @Test
   void iwantIsAnsweredFromTheMessageCache() throws Exception {
     router.publish("t", "cached".getBytes());
     Rpc first = peer.await("the published message", r -> !r.publish().isEmpty());

@@ -8,9 +8,12 @@ import dev.amalgam.protocol.proto.LengthPrefixed;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.Set;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
 
 /** A hand-driven meshsub peer: writes chosen RPCs and records every RPC it receives. */
@@ -18,6 +21,9 @@ final class ScriptedPeer implements AutoCloseable {
   final Host host;
   final BlockingQueue<Rpc> received = new LinkedBlockingQueue<>();
   private Stream out;
+  private final AtomicBoolean resetOnNextRpc = new AtomicBoolean();
+  volatile boolean resetEveryStream;
+  final Set<Stream> inboundStreams = ConcurrentHashMap.newKeySet();
   private long seq = 1;
 
   private final String protocol;
@@ -38,9 +44,19 @@ final class ScriptedPeer implements AutoCloseable {
             if (raw == null) {
               return;
             }
+            if (resetEveryStream || resetOnNextRpc.compareAndSet(true, false)) {
+              s.reset();
+              return;
+            }
             received.add(Rpc.decode(raw));
+            inboundStreams.add(s);
           }
         });
+  }
+
+  /** Resets the router's stream to us when its next RPC arrives, dropping that RPC. */
+  void resetOnNextRpc() {
+    resetOnNextRpc.set(true);
   }
 
   PeerId id() {
