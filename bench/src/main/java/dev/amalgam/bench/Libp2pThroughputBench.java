@@ -59,9 +59,10 @@ public final class Libp2pThroughputBench {
     rows.forEach(System.out::println);
     System.out.printf(
         Locale.ROOT,
-        "%nAmalgam / raw TCP = %.0f%%, Amalgam / js = %.1fx%n",
+        "%nAmalgam / raw TCP = %.0f%%, Amalgam / js = %.1fx (Noise AEAD: %s)%n",
         100 * raw / amalgam,
-        js / amalgam);
+        js / amalgam,
+        dev.amalgam.protocol.crypto.ChaCha20Poly1305.Implementation.preferred());
     double[] setup = setupLatencies(50);
     System.out.printf(
         Locale.ROOT,

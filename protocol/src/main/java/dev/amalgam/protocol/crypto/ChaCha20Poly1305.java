@@ -11,13 +11,15 @@ import java.util.Objects;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.spec.ChaCha20ParameterSpec;
+import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * The ChaCha20-Poly1305 AEAD of RFC 8439 section 2.8, composed from the JDK's plain "ChaCha20"
- * cipher (which has a vectorised intrinsic on AVX2) and {@link Poly1305}. Produces the same bytes
- * as the JDK's "ChaCha20-Poly1305" cipher, several times faster where the JDK lacks a Poly1305
- * intrinsic.
+ * The ChaCha20-Poly1305 AEAD of RFC 8439 section 2.8, in one of two implementations with the same
+ * bytes (see {@link Implementation}): the JDK's "ChaCha20-Poly1305" cipher, fastest where HotSpot
+ * has its Poly1305 intrinsic (x86-64 with AVX-512 IFMA or AVX-IFMA), or one composed from the JDK's
+ * plain "ChaCha20" cipher (vectorised on AVX2) and {@link Poly1305}, several times faster where
+ * that intrinsic is missing. {@link Implementation#preferred()} picks one for this machine.
  *
  * <p>One instance holds one key and is reused for many messages, each with its own 12-byte nonce;
  * sealing twice with the same nonce is refused. Encryption and decryption may run in place (same
@@ -32,7 +34,26 @@ public final class ChaCha20Poly1305 {
   private static final VarHandle LE64 =
       MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
 
+  /** Which code computes the AEAD; both give the same bytes. */
+  public enum Implementation {
+    /** The JDK's "ChaCha20-Poly1305" cipher. */
+    JDK,
+    /** The JDK's plain "ChaCha20" cipher and Amalgam's {@link Poly1305}. */
+    COMPOSED;
+
+    /**
+     * The system property {@code amalgam.aead} ({@code jdk} or {@code composed}) when set, else JDK
+     * where HotSpot accelerates Poly1305 on this CPU, else COMPOSED.
+     */
+    public static Implementation preferred() {
+      return PREFERRED;
+    }
+  }
+
+  private static final Implementation PREFERRED = choose();
+
   private final SecretKeySpec key;
+  private final Implementation implementation;
   private final Cipher chacha;
   private final Poly1305 mac = new Poly1305();
   private final byte[] firstBlock = new byte[64];
@@ -41,16 +62,39 @@ public final class ChaCha20Poly1305 {
   private final byte[] receivedTag = new byte[TAG_LENGTH];
 
   public ChaCha20Poly1305(byte[] key) {
+    this(key, Implementation.preferred());
+  }
+
+  public ChaCha20Poly1305(byte[] key, Implementation implementation) {
     if (key.length != KEY_LENGTH) {
       throw new IllegalArgumentException(
           "chacha20-poly1305: key of " + key.length + " bytes, expected " + KEY_LENGTH);
     }
     this.key = new SecretKeySpec(key, "ChaCha20");
+    this.implementation = implementation;
+    String algorithm = implementation == Implementation.JDK ? "ChaCha20-Poly1305" : "ChaCha20";
     try {
-      chacha = Cipher.getInstance("ChaCha20");
+      chacha = Cipher.getInstance(algorithm);
     } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("the JDK lacks the ChaCha20 cipher", e);
+      throw new IllegalStateException("the JDK lacks the " + algorithm + " cipher", e);
     }
+  }
+
+  public Implementation implementation() {
+    return implementation;
+  }
+
+  private static Implementation choose() {
+    String forced = System.getProperty("amalgam.aead", "").strip();
+    if (!forced.isEmpty()) {
+      try {
+        return Implementation.valueOf(forced.toUpperCase(java.util.Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(
+            "-Damalgam.aead=" + forced + ": expected jdk or composed", e);
+      }
+    }
+    return Poly1305Intrinsic.likely() ? Implementation.JDK : Implementation.COMPOSED;
   }
 
   /**
@@ -61,6 +105,10 @@ public final class ChaCha20Poly1305 {
       byte[] nonce, byte[] aad, byte[] in, int inOffset, int length, byte[] out, int outOffset) {
     Objects.checkFromIndexSize(inOffset, length, in.length);
     Objects.checkFromIndexSize(outOffset, length + TAG_LENGTH, out.length);
+    if (implementation == Implementation.JDK) {
+      jdkSeal(nonce, aad, in, inOffset, length, out, outOffset);
+      return;
+    }
     start(Cipher.ENCRYPT_MODE, nonce, aad);
     transform(in, inOffset, length, out, outOffset);
     mac.update(out, outOffset, length);
@@ -90,6 +138,10 @@ public final class ChaCha20Poly1305 {
     }
     int ctLength = length - TAG_LENGTH;
     Objects.checkFromIndexSize(outOffset, ctLength, out.length);
+    if (implementation == Implementation.JDK) {
+      jdkOpen(nonce, aad, in, inOffset, length, out, outOffset);
+      return;
+    }
     start(Cipher.DECRYPT_MODE, nonce, aad);
     mac.update(in, inOffset, ctLength);
     finishTag(aad.length, ctLength, computedTag, 0);
@@ -114,16 +166,58 @@ public final class ChaCha20Poly1305 {
     return out;
   }
 
+  private void jdkSeal(
+      byte[] nonce, byte[] aad, byte[] in, int inOffset, int length, byte[] out, int outOffset) {
+    jdkInit(Cipher.ENCRYPT_MODE, nonce, aad);
+    try {
+      chacha.doFinal(in, inOffset, length, out, outOffset);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("chacha20-poly1305: sealing failed", e);
+    }
+  }
+
+  private void jdkOpen(
+      byte[] nonce, byte[] aad, byte[] in, int inOffset, int length, byte[] out, int outOffset)
+      throws AEADBadTagException {
+    jdkInit(Cipher.DECRYPT_MODE, nonce, aad);
+    try {
+      chacha.doFinal(in, inOffset, length, out, outOffset);
+    } catch (AEADBadTagException e) {
+      throw new AEADBadTagException(
+          "chacha20-poly1305: tag mismatch on " + (length - TAG_LENGTH) + " bytes of ciphertext");
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("chacha20-poly1305: opening failed", e);
+    }
+  }
+
+  private void jdkInit(int mode, byte[] nonce, byte[] aad) {
+    checkNonce(nonce);
+    try {
+      chacha.init(mode, key, new IvParameterSpec(nonce));
+    } catch (InvalidKeyException e) {
+      throw new IllegalStateException("chacha20-poly1305: nonce reused with the same key", e);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("chacha20-poly1305: cannot key the cipher", e);
+    }
+    if (aad.length > 0) {
+      chacha.updateAAD(aad);
+    }
+  }
+
+  private static void checkNonce(byte[] nonce) {
+    if (nonce.length != NONCE_LENGTH) {
+      throw new IllegalArgumentException(
+          "chacha20-poly1305: nonce of " + nonce.length + " bytes, expected " + NONCE_LENGTH);
+    }
+  }
+
   /**
    * Keys the cipher for this nonce at block counter 0, takes the first 32 keystream bytes as the
    * one-time Poly1305 key (leaving the cipher at counter 1 for the data) and absorbs the padded
    * AAD.
    */
   private void start(int mode, byte[] nonce, byte[] aad) {
-    if (nonce.length != NONCE_LENGTH) {
-      throw new IllegalArgumentException(
-          "chacha20-poly1305: nonce of " + nonce.length + " bytes, expected " + NONCE_LENGTH);
-    }
+    checkNonce(nonce);
     try {
       chacha.init(mode, key, new ChaCha20ParameterSpec(nonce, 0));
     } catch (InvalidKeyException e) {

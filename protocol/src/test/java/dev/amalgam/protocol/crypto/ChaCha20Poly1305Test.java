@@ -3,6 +3,7 @@ package dev.amalgam.protocol.crypto;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.amalgam.protocol.crypto.ChaCha20Poly1305.Implementation;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -11,13 +12,15 @@ import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.spec.IvParameterSpec;
 import javax.crypto.spec.SecretKeySpec;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 class ChaCha20Poly1305Test {
   private static final HexFormat HEX = HexFormat.of();
 
-  @Test
-  void matchesRfc8439Section282Example() throws Exception {
+  @ParameterizedTest
+  @EnumSource(Implementation.class)
+  void matchesRfc8439Section282Example(Implementation impl) throws Exception {
     byte[] key = HEX.parseHex("808182838485868788898a8b8c8d8e8f909192939495969798999a9b9c9d9e9f");
     byte[] nonce = HEX.parseHex("070000004041424344454647");
     byte[] aad = HEX.parseHex("50515253c0c1c2c3c4c5c6c7");
@@ -31,13 +34,14 @@ class ChaCha20Poly1305Test {
             + "92ddbd7f2d778b8c9803aee328091b58fab324e4fad675945585808b4831d7bc"
             + "3ff4def08e4b7a9de576d26586cec64b6116"
             + "1ae10b594f09e26a7e902ecbd0600691";
-    byte[] sealed = new ChaCha20Poly1305(key).seal(nonce, aad, plaintext);
+    byte[] sealed = new ChaCha20Poly1305(key, impl).seal(nonce, aad, plaintext);
     assertThat(HEX.formatHex(sealed)).isEqualTo(expected);
-    assertThat(new ChaCha20Poly1305(key).open(nonce, aad, sealed)).isEqualTo(plaintext);
+    assertThat(new ChaCha20Poly1305(key, impl).open(nonce, aad, sealed)).isEqualTo(plaintext);
   }
 
-  @Test
-  void decryptsRfc8439AppendixA5Example() throws Exception {
+  @ParameterizedTest
+  @EnumSource(Implementation.class)
+  void decryptsRfc8439AppendixA5Example(Implementation impl) throws Exception {
     byte[] key = HEX.parseHex("1c9240a5eb55d38af333888604f6b5f0473917c1402b80099dca5cbc207075c0");
     byte[] nonce = HEX.parseHex("000000000102030405060708");
     byte[] aad = HEX.parseHex("f33388860000000000004e91");
@@ -58,17 +62,18 @@ class ChaCha20Poly1305Test {
             + " updated, replaced, or obsoleted by other documents at any time. It is"
             + " inappropriate to use Internet-Drafts as reference material or to cite them other"
             + " than as /\u201cwork in progress./\u201d";
-    byte[] opened = new ChaCha20Poly1305(key).open(nonce, aad, sealed);
+    byte[] opened = new ChaCha20Poly1305(key, impl).open(nonce, aad, sealed);
     assertThat(new String(opened, StandardCharsets.UTF_8)).isEqualTo(plaintext);
   }
 
-  @Test
-  void producesTheJdkCiphersBytesForManyLengthsAndOpensThem() throws Exception {
+  @ParameterizedTest
+  @EnumSource(Implementation.class)
+  void producesTheJdkCiphersBytesForManyLengthsAndOpensThem(Implementation impl) throws Exception {
     Random random = new Random(42);
     byte[] key = new byte[32];
     random.nextBytes(key);
-    ChaCha20Poly1305 sealer = new ChaCha20Poly1305(key);
-    ChaCha20Poly1305 opener = new ChaCha20Poly1305(key);
+    ChaCha20Poly1305 sealer = new ChaCha20Poly1305(key, impl);
+    ChaCha20Poly1305 opener = new ChaCha20Poly1305(key, impl);
     Cipher jdk = Cipher.getInstance("ChaCha20-Poly1305");
     int[] lengths = {
       0, 1, 15, 16, 17, 31, 32, 33, 47, 48, 63, 64, 65, 127, 128, 129, 255, 256, 257, 1023, 1024,
@@ -100,8 +105,9 @@ class ChaCha20Poly1305Test {
     }
   }
 
-  @Test
-  void sealsAndOpensInPlaceAtAnOffset() throws Exception {
+  @ParameterizedTest
+  @EnumSource(Implementation.class)
+  void sealsAndOpensInPlaceAtAnOffset(Implementation impl) throws Exception {
     Random random = new Random(3);
     byte[] key = new byte[32];
     random.nextBytes(key);
@@ -111,21 +117,24 @@ class ChaCha20Poly1305Test {
     byte[] buffer = new byte[7 + plaintext.length + 16];
     System.arraycopy(plaintext, 0, buffer, 7, plaintext.length);
 
-    new ChaCha20Poly1305(key).seal(nonce, new byte[0], buffer, 7, plaintext.length, buffer, 7);
+    new ChaCha20Poly1305(key, impl)
+        .seal(nonce, new byte[0], buffer, 7, plaintext.length, buffer, 7);
     assertThat(Arrays.copyOfRange(buffer, 7, buffer.length))
-        .isEqualTo(new ChaCha20Poly1305(key).seal(nonce, new byte[0], plaintext));
-    new ChaCha20Poly1305(key).open(nonce, new byte[0], buffer, 7, buffer.length - 7, buffer, 7);
+        .isEqualTo(new ChaCha20Poly1305(key, impl).seal(nonce, new byte[0], plaintext));
+    new ChaCha20Poly1305(key, impl)
+        .open(nonce, new byte[0], buffer, 7, buffer.length - 7, buffer, 7);
     assertThat(Arrays.copyOfRange(buffer, 7, 7 + plaintext.length)).isEqualTo(plaintext);
   }
 
-  @Test
-  void rejectsATamperedCiphertextTagOrAadAndWritesNoPlaintext() {
+  @ParameterizedTest
+  @EnumSource(Implementation.class)
+  void rejectsATamperedCiphertextTagOrAadAndWritesNoPlaintext(Implementation impl) {
     byte[] key = new byte[32];
     Arrays.fill(key, (byte) 9);
     byte[] nonce = new byte[12];
     byte[] aad = {1, 2, 3};
-    byte[] sealed = new ChaCha20Poly1305(key).seal(nonce, aad, new byte[100]);
-    ChaCha20Poly1305 aead = new ChaCha20Poly1305(key);
+    byte[] sealed = new ChaCha20Poly1305(key, impl).seal(nonce, aad, new byte[100]);
+    ChaCha20Poly1305 aead = new ChaCha20Poly1305(key, impl);
     for (int flip : new int[] {0, 50, 99, 100, 115}) {
       byte[] tampered = sealed.clone();
       tampered[flip] ^= 0x01;
@@ -143,12 +152,13 @@ class ChaCha20Poly1305Test {
         .hasMessage("chacha20-poly1305: input of 15 bytes is shorter than the 16-byte tag");
   }
 
-  @Test
-  void refusesBadKeyAndNonceLengthsAndAnImmediateNonceReuse() {
-    assertThatThrownBy(() -> new ChaCha20Poly1305(new byte[16]))
+  @ParameterizedTest
+  @EnumSource(Implementation.class)
+  void refusesBadKeyAndNonceLengthsAndAnImmediateNonceReuse(Implementation impl) {
+    assertThatThrownBy(() -> new ChaCha20Poly1305(new byte[16], impl))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("chacha20-poly1305: key of 16 bytes, expected 32");
-    ChaCha20Poly1305 aead = new ChaCha20Poly1305(new byte[32]);
+    ChaCha20Poly1305 aead = new ChaCha20Poly1305(new byte[32], impl);
     assertThatThrownBy(() -> aead.seal(new byte[8], new byte[0], new byte[1]))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("chacha20-poly1305: nonce of 8 bytes, expected 12");
