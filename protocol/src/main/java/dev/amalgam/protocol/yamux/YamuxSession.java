@@ -32,10 +32,11 @@ public final class YamuxSession extends ChannelInboundHandlerAdapter {
 
   /**
    * The window each side grants per stream: the spec's 256 KiB plus a delta sent with SYN or ACK
-   * (as go-yamux does). 256 KiB in flight is too little to keep a fast sender and a fast receiver
-   * busy at the same time; the session's {@link #HIGH_WATER} still bounds what is buffered.
+   * (as go-yamux does). 256 KiB or 1 MiB in flight is too little to keep a fast sender and a fast
+   * receiver busy at the same time (4 MiB gave about 5% more on one loopback stream than 1 MiB);
+   * the session's {@link #HIGH_WATER} still bounds what is buffered per connection.
    */
-  public static final int RECEIVE_WINDOW = 1024 * 1024;
+  public static final int RECEIVE_WINDOW = 4 * 1024 * 1024;
 
   /** Header plus data fit one Noise transport message (65519 plaintext bytes). */
   public static final int MAX_DATA_FRAME = 65519 - YamuxFrame.HEADER_LENGTH;

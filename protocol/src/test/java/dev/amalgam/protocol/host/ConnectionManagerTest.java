@@ -46,7 +46,8 @@ class ConnectionManagerTest {
               () -> {
                 try {
                   byte[] chunk = new byte[100_000];
-                  for (int i = 0; i < 40; i++) {
+                  // enough to fill one window with 2 MB left over
+                  for (int i = 0; i < YamuxSession.RECEIVE_WINDOW / chunk.length + 20; i++) {
                     java.util.Arrays.fill(chunk, (byte) i);
                     sent.update(chunk);
                     s.out().write(chunk);
