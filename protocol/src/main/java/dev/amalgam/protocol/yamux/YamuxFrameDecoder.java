@@ -1,11 +1,15 @@
 package dev.amalgam.protocol.yamux;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import java.util.List;
 
-/** Splits the decrypted byte stream into {@link YamuxFrame}s, rejecting malformed headers. */
+/**
+ * Splits the decrypted byte stream into {@link YamuxFrame}s, rejecting malformed headers. Data
+ * payloads are retained slices of the input, not copies.
+ */
 public final class YamuxFrameDecoder extends ByteToMessageDecoder {
   private final int maxDataLength;
 
@@ -55,8 +59,7 @@ public final class YamuxFrameDecoder extends ByteToMessageDecoder {
         return;
       }
       in.skipBytes(YamuxFrame.HEADER_LENGTH);
-      byte[] data = new byte[dataLength];
-      in.readBytes(data);
+      ByteBuf data = dataLength == 0 ? Unpooled.EMPTY_BUFFER : in.readRetainedSlice(dataLength);
       out.add(new YamuxFrame(type, flags, streamId, length, data));
     }
   }

@@ -136,18 +136,22 @@ public final class YamuxSession extends ChannelInboundHandlerAdapter {
   @Override
   public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
     YamuxFrame f = (YamuxFrame) msg;
-    switch (f.type()) {
-      case YamuxFrame.TYPE_PING -> {
-        if (f.has(YamuxFrame.SYN)) {
-          send(YamuxFrame.ping(YamuxFrame.ACK, f.length()));
+    try {
+      switch (f.type()) {
+        case YamuxFrame.TYPE_PING -> {
+          if (f.has(YamuxFrame.SYN)) {
+            send(YamuxFrame.ping(YamuxFrame.ACK, f.length()));
+          }
         }
+        case YamuxFrame.TYPE_GO_AWAY -> {
+          LOG.log(
+              Level.DEBUG, "yamux: peer {0} sent GoAway({1})", channel.remoteAddress(), f.length());
+          ctx.close();
+        }
+        default -> streamFrame(f);
       }
-      case YamuxFrame.TYPE_GO_AWAY -> {
-        LOG.log(
-            Level.DEBUG, "yamux: peer {0} sent GoAway({1})", channel.remoteAddress(), f.length());
-        ctx.close();
-      }
-      default -> streamFrame(f);
+    } finally {
+      f.release(); // a stream that keeps the payload has retained it
     }
   }
 

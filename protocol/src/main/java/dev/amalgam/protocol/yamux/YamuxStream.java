@@ -1,5 +1,6 @@
 package dev.amalgam.protocol.yamux;
 
+import io.netty.buffer.ByteBuf;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -22,8 +23,7 @@ public final class YamuxStream {
   private final int id;
   private final ReentrantLock lock = new ReentrantLock();
   private final Condition changed = lock.newCondition();
-  private final ArrayDeque<byte[]> inbound = new ArrayDeque<>();
-  private int headOffset;
+  private final ArrayDeque<ByteBuf> inbound = new ArrayDeque<>();
   private long sendWindow = YamuxSession.INITIAL_WINDOW;
   private long recvWindow = YamuxSession.INITIAL_WINDOW;
   private long consumedUnacknowledged;
@@ -90,7 +90,7 @@ public final class YamuxStream {
 
   /** Aborts the stream in both directions and tells the peer (RST). */
   public void reset() {
-    if (markReset("reset locally")) {
+    if (markReset("reset locally", true)) {
       session.send(YamuxFrame.windowUpdate(id, YamuxFrame.RST, 0));
     }
   }
@@ -123,7 +123,7 @@ public final class YamuxStream {
   /** Event loop: a Data or WindowUpdate frame for this stream. */
   void onFrame(YamuxFrame f) throws YamuxException {
     if (f.has(YamuxFrame.RST)) {
-      markReset("reset by peer");
+      markReset("reset by peer", false);
       return;
     }
     lock.lock();
@@ -155,8 +155,8 @@ public final class YamuxStream {
         }
         recvWindow -= f.length();
         if (resetReason == null) {
-          inbound.add(f.data());
-          session.bufferedAdded(f.data().length);
+          inbound.add(f.payload().retain());
+          session.bufferedAdded(f.payload().readableBytes());
         }
       }
       if (f.has(YamuxFrame.FIN)) {
@@ -172,30 +172,41 @@ public final class YamuxStream {
   }
 
   void connectionClosed() {
-    markReset("connection closed");
+    markReset("connection closed", false);
   }
 
-  private boolean markReset(String reason) {
+  /**
+   * Marks the stream reset and drops unread input; false (and nothing dropped) when it already was
+   * reset or both sides had closed, unless {@code dropUnread} (the application gave up on it).
+   */
+  private boolean markReset(String reason, boolean dropUnread) {
     lock.lock();
     try {
       if (resetReason != null || (localFin && remoteFin)) {
+        if (dropUnread) {
+          dropInbound();
+        }
         return false;
       }
       resetReason = reason;
-      long dropped = 0;
-      for (byte[] b : inbound) {
-        dropped += b.length;
-      }
-      dropped -= headOffset;
-      inbound.clear();
-      headOffset = 0;
-      session.bufferedConsumed(dropped);
+      dropInbound();
       changed.signalAll();
     } finally {
       lock.unlock();
     }
     session.removeStream(this);
     return true;
+  }
+
+  /** Releases unread input; the caller holds the lock. */
+  private void dropInbound() {
+    long dropped = 0;
+    for (ByteBuf b : inbound) {
+      dropped += b.readableBytes();
+      b.release();
+    }
+    inbound.clear();
+    session.bufferedConsumed(dropped);
   }
 
   private void checkNotEventLoop() {
@@ -232,13 +243,11 @@ public final class YamuxStream {
           }
           return -1;
         }
-        byte[] head = inbound.peek();
-        n = Math.min(len, head.length - headOffset);
-        System.arraycopy(head, headOffset, b, off, n);
-        headOffset += n;
-        if (headOffset == head.length) {
-          inbound.poll();
-          headOffset = 0;
+        ByteBuf head = inbound.peek();
+        n = Math.min(len, head.readableBytes());
+        head.readBytes(b, off, n);
+        if (!head.isReadable()) {
+          inbound.poll().release();
         }
         consumedUnacknowledged += n;
         if (consumedUnacknowledged >= YamuxSession.RECEIVE_WINDOW / 2 && !remoteFin) {
@@ -263,7 +272,7 @@ public final class YamuxStream {
     public int available() {
       lock.lock();
       try {
-        return inbound.isEmpty() ? 0 : inbound.peek().length - headOffset;
+        return inbound.isEmpty() ? 0 : inbound.peek().readableBytes();
       } finally {
         lock.unlock();
       }
@@ -326,7 +335,7 @@ public final class YamuxStream {
             .addListener(
                 f -> {
                   if (!f.isSuccess()) {
-                    markReset("write failed: " + f.cause().getMessage());
+                    markReset("write failed: " + f.cause().getMessage(), false);
                   }
                 });
         off += n;
