@@ -149,8 +149,22 @@ public final class Gossipsub implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Opens our stream once identify says the peer speaks meshsub. When identify fails on a
+   * connection that is still up (say it timed out on a busy machine), the stream is tried anyway,
+   * as go-libp2p does: a peer that speaks neither version refuses it and is forgotten, while one
+   * that does is not cut off from gossip for the life of the connection.
+   */
   private void watch(Connection c) {
-    c.identified().thenAccept(info -> maybeOpen(c, info));
+    c.identified()
+        .whenComplete(
+            (info, failure) -> {
+              if (failure == null) {
+                maybeOpen(c, info);
+              } else if (c.channel().isActive()) {
+                ensurePeer(c.remotePeer(), c.direction() == Connection.Direction.OUTBOUND);
+              }
+            });
   }
 
   private void maybeOpen(Connection c, IdentifyInfo info) {

@@ -2,6 +2,7 @@ package dev.amalgam.protocol.pubsub;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.amalgam.protocol.identify.Identify;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -141,6 +142,16 @@ class GossipsubBadInputTest {
     }
     assertThat(router.topicPeers("t")).doesNotContain(peer.id());
     assertThat(peer.received).allMatch(r -> r.publish().isEmpty());
+  }
+
+  @Test
+  void peerWhoseIdentifyFailsStillGetsOurStream() throws Exception {
+    try (ScriptedPeer silent = new ScriptedPeer()) {
+      silent.host.removeStreamHandler(Identify.PROTOCOL_ID);
+      net.hosts.get(0).dial(GossipNet.addr(silent.host));
+      Rpc hello = silent.await("the router's subscriptions", r -> !r.subscriptions().isEmpty());
+      assertThat(hello.subscriptions()).extracting(Rpc.SubOpts::topic).containsExactly("t");
+    }
   }
 
   @Test
