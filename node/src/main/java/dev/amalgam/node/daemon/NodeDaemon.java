@@ -102,6 +102,16 @@ public final class NodeDaemon implements AutoCloseable {
    */
   public static final String TEST_ONLY_CORRUPT_BLOCKS_ENV = "AMALGAM_TEST_ONLY_CORRUPT_BLOCKS";
 
+  /**
+   * Test-only fault injection: for this many milliseconds after an expert is added to the running
+   * node, its card service holds every request unanswered (longer than askers wait), as a busy or
+   * briefly unreachable node would. Never set it in production.
+   */
+  public static final String TEST_ONLY_SILENT_CARDS_MS_ENV = "AMALGAM_TEST_ONLY_SILENT_CARDS_MS";
+
+  private final long silentCardsNanos;
+  private volatile long cardsSilentUntil = System.nanoTime();
+
   private final NodeHome home;
   private final NodeStore store;
   private final FederationDescriptor federation;
@@ -121,6 +131,9 @@ public final class NodeDaemon implements AutoCloseable {
           r -> Thread.ofPlatform().daemon().name("amalgam-node-timer").unstarted(r));
   private final ExecutorService work = Executors.newVirtualThreadPerTaskExecutor();
   private final FetchJobs fetches = new FetchJobs(work, this::fetch);
+  private final LaterConfirmations later =
+      new LaterConfirmations(
+          timer, work, LaterConfirmations.DELAYS, LaterConfirmations.MAX_PENDING);
   private final Set<PeerId> connected = ConcurrentHashMap.newKeySet();
   private final Set<PeerId> topicPeersSeen = new HashSet<>();
   private final Set<PeerId> mergesPeersSeen = new HashSet<>();
@@ -155,12 +168,36 @@ public final class NodeDaemon implements AutoCloseable {
     this.rounds = new RoundBook(store);
     this.roundRunner =
         new RoundRunner(new RunnerNode(), rounds, federation, home.config().rounds(), log);
+    this.silentCardsNanos = testOnlySilentCardsNanos(log);
     BlockStore served = blocks;
     if ("1".equals(System.getenv(TEST_ONLY_CORRUPT_BLOCKS_ENV))) {
       log.event("TEST ONLY", TEST_ONLY_CORRUPT_BLOCKS_ENV + "=1: serving corrupt blocks");
       served = new CorruptingBlockStore(blocks);
     }
     this.bitswap = Bitswap.start(host, served, bitswapConfig(home.config().limits()));
+  }
+
+  private static long testOnlySilentCardsNanos(EventLog log) {
+    String ms = System.getenv(TEST_ONLY_SILENT_CARDS_MS_ENV);
+    if (ms == null || ms.isBlank()) {
+      return 0;
+    }
+    log.event("TEST ONLY", TEST_ONLY_SILENT_CARDS_MS_ENV + "=" + ms + ": card service goes silent");
+    return TimeUnit.MILLISECONDS.toNanos(Long.parseLong(ms.strip()));
+  }
+
+  /**
+   * The card service, held silent for a while after an expert is added when the test switch is on.
+   */
+  private void serveCards(dev.amalgam.protocol.host.Stream s)
+      throws IOException, InterruptedException {
+    long silent = cardsSilentUntil - System.nanoTime();
+    if (silent > 0) {
+      Thread.sleep(TimeUnit.NANOSECONDS.toMillis(silent));
+      s.reset();
+      return;
+    }
+    CardExchange.serve(s, this::hostedCards);
   }
 
   /** Bitswap limits from config.yaml. */
@@ -283,7 +320,7 @@ public final class NodeDaemon implements AutoCloseable {
             onDisconnected(c);
           }
         });
-    host.setStreamHandler(CardExchange.PROTOCOL, s -> CardExchange.serve(s, this::hostedCards));
+    host.setStreamHandler(CardExchange.PROTOCOL, this::serveCards);
     dht.start();
     gossip.start();
     gossip.addValidator(
@@ -559,7 +596,8 @@ public final class NodeDaemon implements AutoCloseable {
   /**
    * Accepts when {@code confirmation} succeeds; rejects (and penalizes the forwarder) when it
    * proves the record false; ignores, logging {@code ignoredEvent}, when the signer cannot be
-   * reached.
+   * reached, and then tries again later ({@link LaterConfirmations}): gossip will not offer the
+   * same message again, and the signer's next announcement may be 10 min away.
    */
   private ValidationResult confirmed(
       Message m, String ignoredEvent, String subject, Confirmation confirmation) {
@@ -570,11 +608,42 @@ public final class NodeDaemon implements AutoCloseable {
       reject(m.receivedFrom(), e.getMessage());
       return ValidationResult.REJECT;
     } catch (IOException e) {
-      log.event(ignoredEvent, subject + ": " + e.getMessage());
+      boolean again =
+          later.schedule(
+              subject,
+              () -> confirmedLater(m, confirmation),
+              () ->
+                  log.event(
+                      ignoredEvent,
+                      subject
+                          + ": still unreachable after "
+                          + LaterConfirmations.DELAYS.size()
+                          + " more tries; waiting for its next announcement"));
+      log.event(ignoredEvent, subject + ": " + e.getMessage() + (again ? "; will ask again" : ""));
       return ValidationResult.IGNORE;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return ValidationResult.IGNORE;
+    }
+  }
+
+  /** A later try of an ignored record: delivered as if just accepted, or rejected, or not yet. */
+  private boolean confirmedLater(Message m, Confirmation confirmation) {
+    if (closed) {
+      return true;
+    }
+    try {
+      confirmation.run();
+      onExpertsTopicMessage(m);
+      return true;
+    } catch (CardException e) {
+      reject(m.receivedFrom(), e.getMessage());
+      return true;
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return true;
     }
   }
 
@@ -1006,6 +1075,9 @@ public final class NodeDaemon implements AutoCloseable {
 
   public HostedExpert addExpert(ExpertRegistry.Request r) throws IOException {
     HostedExpert e = registry.add(r);
+    if (silentCardsNanos > 0) {
+      cardsSilentUntil = System.nanoTime() + silentCardsNanos;
+    }
     log.event("expert added", e.expertId() + " '" + e.name() + "' at " + e.path());
     work.execute(() -> announce(e));
     return e;
