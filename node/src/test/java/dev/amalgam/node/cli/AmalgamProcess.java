@@ -156,6 +156,15 @@ final class AmalgamProcess implements AutoCloseable {
     return name;
   }
 
+  /** Every process's output under its name, for a failure message. */
+  static String outputs(List<AmalgamProcess> processes) {
+    StringBuilder b = new StringBuilder();
+    for (AmalgamProcess p : processes) {
+      b.append("---- ").append(p.name).append('\n').append(p.output()).append('\n');
+    }
+    return b.toString();
+  }
+
   String output() {
     synchronized (lines) {
       return String.join("\n", lines);

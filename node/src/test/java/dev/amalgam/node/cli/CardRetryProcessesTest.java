@@ -2,15 +2,12 @@ package dev.amalgam.node.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.amalgam.node.daemon.NodeDaemon;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -25,7 +22,6 @@ import org.junit.jupiter.api.io.TempDir;
 class CardRetryProcessesTest {
   private static final Duration START = Duration.ofSeconds(60);
   private static final String FEDERATION = "retry";
-  private static final JsonMapper JSON = new JsonMapper();
   private final List<AmalgamProcess> processes = new ArrayList<>();
 
   @AfterEach
@@ -81,30 +77,6 @@ class CardRetryProcessesTest {
   }
 
   private void awaitExpert(Path home, String id, Duration timeout) throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    Set<String> seen = experts(home);
-    while (!seen.contains(id) && System.nanoTime() < deadline) {
-      Thread.sleep(250);
-      seen = experts(home);
-    }
-    assertThat(seen)
-        .as(() -> "experts listed by " + home + "; the processes said:\n" + outputs())
-        .contains(id);
-  }
-
-  private static Set<String> experts(Path home) throws Exception {
-    CliRun run = CliRun.of("experts", "--home", home.toString(), "--json");
-    assertThat(run.exitCode()).as(run.err()).isZero();
-    Set<String> ids = new HashSet<>();
-    JSON.readTree(run.out()).forEach(e -> ids.add(e.get("id").asText()));
-    return ids;
-  }
-
-  private String outputs() {
-    StringBuilder b = new StringBuilder();
-    for (AmalgamProcess p : processes) {
-      b.append("---- ").append(p.name()).append('\n').append(p.output()).append('\n');
-    }
-    return b.toString();
+    ExpertListing.await(home, List.of(id), timeout, processes);
   }
 }

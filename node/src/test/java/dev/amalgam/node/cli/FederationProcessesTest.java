@@ -26,7 +26,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -111,32 +110,8 @@ class FederationProcessesTest {
         AmalgamProcess.start("node" + i, "node", "start", "--home", homes.get(i).toString()));
   }
 
-  private String outputs() {
-    StringBuilder b = new StringBuilder();
-    for (AmalgamProcess p : processes) {
-      b.append("---- ").append(p.name()).append('\n').append(p.output()).append('\n');
-    }
-    return b.toString();
-  }
-
-  private static Set<String> experts(Path home) throws Exception {
-    CliRun run = CliRun.of("experts", "--home", home.toString(), "--json");
-    assertThat(run.exitCode()).as(run.err()).isZero();
-    Set<String> ids = new HashSet<>();
-    JSON.readTree(run.out()).forEach(e -> ids.add(e.get("id").asText()));
-    return ids;
-  }
-
   private void awaitExperts(Path home, List<String> expected, Duration timeout) throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    Set<String> seen = experts(home);
-    while (!seen.containsAll(expected) && System.nanoTime() < deadline) {
-      Thread.sleep(250);
-      seen = experts(home);
-    }
-    assertThat(seen)
-        .as(() -> "experts listed by " + home + "; the processes said:\n" + outputs())
-        .containsAll(expected);
+    ExpertListing.await(home, expected, timeout, processes);
   }
 
   @Test
@@ -273,7 +248,7 @@ class FederationProcessesTest {
           "rejecting a card whose signature does not verify");
 
       assertThat(victim.count(l -> l.contains(" card rejected "))).isEqualTo(before + 3);
-      assertThat(experts(homes.get(0)))
+      assertThat(ExpertListing.ids(homes.get(0)))
           .doesNotContain(notHosted.toString(), someoneElses.toString(), tampered.toString());
     } finally {
       gossip.close();

@@ -10,10 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -94,14 +92,6 @@ class RoundsProcessesTest {
     return p;
   }
 
-  private String outputs() {
-    StringBuilder b = new StringBuilder();
-    for (AmalgamProcess p : processes) {
-      b.append("---- ").append(p.name()).append('\n').append(p.output()).append('\n');
-    }
-    return b.toString();
-  }
-
   private void initHome(String name, boolean participate) throws Exception {
     Path home = dir.resolve(name);
     CliRun.initLoopbackHome(home, bootstrapAddr, FEDERATION);
@@ -119,20 +109,7 @@ class RoundsProcessesTest {
   }
 
   private void awaitExperts(Path home, List<String> expected) throws Exception {
-    long deadline = System.nanoTime() + START.toNanos();
-    while (true) {
-      CliRun run = CliRun.of("experts", "--home", home.toString(), "--json");
-      assertThat(run.exitCode()).as(run.err()).isZero();
-      Set<String> ids = new HashSet<>();
-      JSON.readTree(run.out()).forEach(e -> ids.add(e.get("id").asText()));
-      if (ids.containsAll(expected)) {
-        return;
-      }
-      assertThat(System.nanoTime())
-          .as(() -> home + " knows only " + ids + "; the processes said:\n" + outputs())
-          .isLessThan(deadline);
-      Thread.sleep(300);
-    }
+    ExpertListing.await(home, expected, START, processes);
   }
 
   private static JsonNode round(Path home, String id) throws Exception {
