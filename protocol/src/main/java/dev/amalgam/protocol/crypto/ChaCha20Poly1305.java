@@ -42,8 +42,9 @@ public final class ChaCha20Poly1305 {
     COMPOSED;
 
     /**
-     * The system property {@code amalgam.aead} ({@code jdk} or {@code composed}) when set, else JDK
-     * where HotSpot accelerates Poly1305 on this CPU, else COMPOSED.
+     * The system property {@code amalgam.aead} ({@code jdk} or {@code composed}) when set (another
+     * value is logged and ignored), else JDK where HotSpot accelerates Poly1305 on this CPU, else
+     * COMPOSED.
      */
     public static Implementation preferred() {
       return PREFERRED;
@@ -90,8 +91,11 @@ public final class ChaCha20Poly1305 {
       try {
         return Implementation.valueOf(forced.toUpperCase(java.util.Locale.ROOT));
       } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException(
-            "-Damalgam.aead=" + forced + ": expected jdk or composed", e);
+        System.getLogger(ChaCha20Poly1305.class.getName())
+            .log(
+                System.Logger.Level.WARNING,
+                "ignoring -Damalgam.aead={0}: expected jdk or composed; choosing by CPU",
+                forced);
       }
     }
     return Poly1305Intrinsic.likely() ? Implementation.JDK : Implementation.COMPOSED;
