@@ -616,7 +616,7 @@ public final class NodeDaemon implements AutoCloseable {
                   log.event(
                       ignoredEvent,
                       subject
-                          + ": still unreachable after "
+                          + ": gave up after "
                           + LaterConfirmations.DELAYS.size()
                           + " more tries; waiting for its next announcement"));
       log.event(ignoredEvent, subject + ": " + e.getMessage() + (again ? "; will ask again" : ""));

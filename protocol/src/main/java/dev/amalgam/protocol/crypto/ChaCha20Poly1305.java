@@ -196,15 +196,20 @@ public final class ChaCha20Poly1305 {
 
   private void jdkInit(int mode, byte[] nonce, byte[] aad) {
     checkNonce(nonce);
+    keyCipher(mode, new IvParameterSpec(nonce));
+    if (aad.length > 0) {
+      chacha.updateAAD(aad);
+    }
+  }
+
+  /** Keys the cipher for one message; both JDK ciphers refuse the previous nonce again. */
+  private void keyCipher(int mode, java.security.spec.AlgorithmParameterSpec params) {
     try {
-      chacha.init(mode, key, new IvParameterSpec(nonce));
+      chacha.init(mode, key, params);
     } catch (InvalidKeyException e) {
       throw new IllegalStateException("chacha20-poly1305: nonce reused with the same key", e);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("chacha20-poly1305: cannot key the cipher", e);
-    }
-    if (aad.length > 0) {
-      chacha.updateAAD(aad);
     }
   }
 
@@ -222,13 +227,7 @@ public final class ChaCha20Poly1305 {
    */
   private void start(int mode, byte[] nonce, byte[] aad) {
     checkNonce(nonce);
-    try {
-      chacha.init(mode, key, new ChaCha20ParameterSpec(nonce, 0));
-    } catch (InvalidKeyException e) {
-      throw new IllegalStateException("chacha20-poly1305: nonce reused with the same key", e);
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("chacha20-poly1305: cannot key the ChaCha20 cipher", e);
-    }
+    keyCipher(mode, new ChaCha20ParameterSpec(nonce, 0));
     transform(ZERO_BLOCK, 0, ZERO_BLOCK.length, firstBlock, 0);
     mac.init(firstBlock, 0);
     Arrays.fill(firstBlock, (byte) 0);

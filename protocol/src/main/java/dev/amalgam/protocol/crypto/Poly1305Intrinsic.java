@@ -6,7 +6,6 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.HashSet;
 import java.util.Set;
 import java.util.stream.Stream;
 
@@ -24,13 +23,7 @@ final class Poly1305Intrinsic {
     if (!arch.equals("amd64") && !arch.equals("x86_64")) {
       return false;
     }
-    Set<String> flags;
-    try {
-      flags = cpuFlags(Path.of("/proc/cpuinfo"));
-    } catch (UncheckedIOException e) {
-      return false;
-    }
-    return accelerates(flags, useAvx());
+    return accelerates(cpuFlags(Path.of("/proc/cpuinfo")), useAvx());
   }
 
   /** The rule for CPU feature {@code flags} (as /proc/cpuinfo names them) at {@code useAvx}. */
@@ -40,21 +33,20 @@ final class Poly1305Intrinsic {
     return avx512 || avxIfma;
   }
 
-  /** The flags of the first processor in a /proc/cpuinfo file; empty when it has none. */
+  /**
+   * The flags of the first processor in a /proc/cpuinfo file; empty when it has none or is
+   * unreadable.
+   */
   static Set<String> cpuFlags(Path cpuinfo) {
-    if (!Files.isReadable(cpuinfo)) {
-      return Set.of();
-    }
     try (Stream<String> lines = Files.lines(cpuinfo)) {
       return lines
           .filter(l -> l.startsWith("flags"))
           .findFirst()
-          .map(l -> l.substring(l.indexOf(':') + 1).strip())
-          .map(l -> new HashSet<>(Arrays.asList(l.split("\\s+"))))
-          .map(Set::copyOf)
+          .map(
+              l -> Set.copyOf(Arrays.asList(l.substring(l.indexOf(':') + 1).strip().split("\\s+"))))
           .orElse(Set.of());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    } catch (IOException | UncheckedIOException e) {
+      return Set.of();
     }
   }
 

@@ -46,7 +46,7 @@ public final class Gossipsub implements AutoCloseable {
   public static final String V10 = "/meshsub/1.0.0";
   private static final System.Logger LOG = System.getLogger(Gossipsub.class.getName());
   private static final double UNKNOWN_TOPIC_PENALTY = 0.5;
-  static final int MAX_STREAM_REOPENS = 3;
+  private static final int MAX_STREAM_REOPENS = 3;
   private static final java.time.Duration REOPEN_BACKOFF = java.time.Duration.ofMillis(200);
   private static final java.time.Duration STREAM_FAILURE_WINDOW = java.time.Duration.ofSeconds(30);
 
@@ -203,8 +203,9 @@ public final class Gossipsub implements AutoCloseable {
    * Writes the peer's queue to our stream to it. A stream that fails while the peer is still
    * connected (say a duplicate connection closing under it, or the peer resetting the stream) is
    * reopened on a connection that remains, with our subscriptions sent again as on a new stream,
-   * and the RPC that failed is written again. The peer is forgotten only once it is disconnected or
-   * {@link #MAX_STREAM_REOPENS} reopenings in a row failed before anything was written.
+   * and the RPC that failed is written again. The peer is forgotten once it is disconnected, or
+   * when more than {@link #MAX_STREAM_REOPENS} streams in a row failed within {@link
+   * #STREAM_FAILURE_WINDOW} of opening (a peer that resets every stream is dropped, not chased).
    */
   private void writeLoop(PeerState st) {
     byte[] unsent = null;
